@@ -1,0 +1,171 @@
+package io.tagwatch.alert;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tagwatch.read.TagIds;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Raises hits: each goes out as a JSON alert on {@code alerts/{district}} at once, and is
+ * stored in the {@code hits} table by a separate thread, so an alert never waits for the
+ * database. A hit the database refuses is retried with back-off, never dropped.
+ *
+ * <p>{@link #raise} is thread-safe and returns at once.
+ */
+public final class Alerts implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Alerts.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final AlertPublisher publisher;
+    private final HitStore store;
+    private final BlockingQueue<Hit> toPublish = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Hit> toStore = new LinkedBlockingQueue<>();
+    private final AtomicLong raised = new AtomicLong();
+    private final AtomicLong stored = new AtomicLong();
+    private final Thread publishThread;
+    private final Thread storeThread;
+    private volatile boolean running = true;
+
+    public Alerts(DataSource db, AlertPublisher publisher) {
+        this.publisher = publisher;
+        this.store = new HitStore(db);
+        this.publishThread = new Thread(this::publishLoop, "alert-publish");
+        this.storeThread = new Thread(this::storeLoop, "hit-store");
+        publishThread.setDaemon(true);
+        storeThread.setDaemon(true);
+        publishThread.start();
+        storeThread.start();
+    }
+
+    /** Sends the alert and stores the hit, both asynchronously. */
+    public void raise(Hit hit) {
+        raised.incrementAndGet();
+        toPublish.add(hit);
+        toStore.add(hit);
+    }
+
+    public long raised() {
+        return raised.get();
+    }
+
+    public long stored() {
+        return stored.get();
+    }
+
+    /** Newest hits first (blocks on the database). */
+    public List<Map<String, Object>> recentHits(int limit) {
+        try {
+            return store.recent(limit);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot list hits limit=" + limit, e);
+        }
+    }
+
+    /** The alert topic for a district. */
+    public static String topic(String district) {
+        return "alerts/" + district;
+    }
+
+    static byte[] toJson(Hit h) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("hitId", h.id().toString());
+        n.put("list", h.listKind());
+        n.put("listVersion", h.listVersion());
+        n.put("rule", h.rule());
+        n.put("tag", TagIds.format(h.tag()));
+        n.put("plate", h.plate());
+        ObjectNode v = n.putObject("vehicle");
+        v.put("id", h.vehicleId());
+        v.put("kind", h.vehicleKind());
+        v.put("brand", h.brand());
+        v.put("color", h.color());
+        n.put("theftReportId", h.theftReportId());
+        ObjectNode r = n.putObject("reader");
+        r.put("id", h.readerId());
+        r.put("name", h.readerName());
+        r.put("lat", h.lat());
+        r.put("lon", h.lon());
+        r.put("district", h.district());
+        n.put("readerTime", Instant.ofEpochMilli(h.readerTime()).toString());
+        n.put("receivedAt", Instant.ofEpochMilli(h.receivedAt()).toString());
+        if (h.rssi() == Integer.MIN_VALUE) {
+            n.putNull("rssi");
+        } else {
+            n.put("rssi", h.rssi());
+        }
+        try {
+            return JSON.writeValueAsBytes(n);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise hit id=" + h.id(), e);
+        }
+    }
+
+    private void publishLoop() {
+        while (running || !toPublish.isEmpty()) {
+            try {
+                Hit h = toPublish.poll(200, TimeUnit.MILLISECONDS);
+                if (h != null) {
+                    publisher.publish(topic(h.district()), toJson(h));
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.error("alert not published", e);
+            }
+        }
+    }
+
+    private void storeLoop() {
+        long backoffMs = 500;
+        Hit pending = null;
+        while (running || pending != null || !toStore.isEmpty()) {
+            try {
+                if (pending == null) {
+                    pending = toStore.poll(200, TimeUnit.MILLISECONDS);
+                    if (pending == null) {
+                        continue;
+                    }
+                }
+                store.insert(pending);
+                stored.incrementAndGet();
+                pending = null;
+                backoffMs = 500;
+            } catch (InterruptedException e) {
+                return;
+            } catch (SQLException | RuntimeException e) {
+                log.warn("hit id={} not stored, retrying in {} ms: {}", pending.id(), backoffMs, e.toString());
+                if (!running) {
+                    log.error("stopping with {} hits not stored", toStore.size() + 1);
+                    return;
+                }
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                backoffMs = Math.min(backoffMs * 2, 30_000);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            publishThread.join(5_000);
+            storeThread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.tagwatch.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tagwatch.registry.User;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/** One HTTP request as a route sees it: path parameters, query, JSON body, the caller. */
+final class ApiRequest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final String method;
+    final String path;
+    final Map<String, List<String>> query;
+    final List<String> pathParams;
+    final byte[] body;
+    final User user;
+
+    ApiRequest(String method, String path, Map<String, List<String>> query, List<String> pathParams,
+               byte[] body, User user) {
+        this.method = method;
+        this.path = path;
+        this.query = query;
+        this.pathParams = pathParams;
+        this.body = body;
+        this.user = user;
+    }
+
+    /** The body as a JSON object, or 400. */
+    JsonNode json() {
+        if (body.length == 0) {
+            throw ApiException.badRequest(null, "a JSON object body is required");
+        }
+        try {
+            JsonNode n = JSON.readTree(body);
+            if (n == null || !n.isObject()) {
+                throw ApiException.badRequest(null, "the body must be a JSON object");
+            }
+            return n;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ApiException.badRequest(null, "the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiException.badRequest(null, "the body cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** Path parameter {@code i} as a positive id, or 404 (an id that cannot exist names nothing). */
+    long idParam(int i) {
+        try {
+            long id = Long.parseLong(pathParams.get(i));
+            if (id > 0) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw ApiException.notFound("no such record: " + pathParams.get(i));
+    }
+
+    int intQuery(String name, int dflt, int min, int max) {
+        List<String> v = query.get(name);
+        if (v == null || v.isEmpty()) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v.get(0));
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw ApiException.badRequest(name, "must be an integer from " + min + " to " + max);
+    }
+
+    static String text(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            throw ApiException.badRequest(field, "is required");
+        }
+        if (!v.isTextual()) {
+            throw ApiException.badRequest(field, "must be a string");
+        }
+        return v.asText();
+    }
+
+    static String optionalText(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw ApiException.badRequest(field, "must be a string");
+        }
+        return v.asText();
+    }
+
+    static double number(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            throw ApiException.badRequest(field, "is required");
+        }
+        if (!v.isNumber()) {
+            throw ApiException.badRequest(field, "must be a number");
+        }
+        return v.asDouble();
+    }
+
+    static JsonNode object(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            throw ApiException.badRequest(field, "is required");
+        }
+        if (!v.isObject()) {
+            throw ApiException.badRequest(field, "must be an object");
+        }
+        return v;
+    }
+}

@@ -1,0 +1,103 @@
+package io.tagwatch.api;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.tagwatch.alert.Alerts;
+import io.tagwatch.config.EngineConfig;
+import io.tagwatch.hotlist.HotLists;
+import io.tagwatch.registry.Registry;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/JSON API (Netty). The entry point of this package; routes live in the
+ * {@code *Routes} classes, one per resource. See docs/api.md.
+ */
+public final class HttpApiServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpApiServer.class);
+    static final int MAX_BODY_BYTES = 1 << 20;
+
+    private final EngineConfig config;
+    private final ApiHandler handler;
+    private final ExecutorService workers = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "api-worker");
+        t.setDaemon(true);
+        return t;
+    });
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private Channel listener;
+
+    public HttpApiServer(EngineConfig config, Registry registry, HotLists hotLists, Alerts alerts,
+                         PrometheusMeterRegistry meters, BooleanSupplier ready) {
+        this.config = config;
+        List<Route> routes = new ArrayList<>();
+        routes.add(Route.of("GET", "/health", req -> {
+            if (!ready.getAsBoolean()) {
+                throw new ApiException(503, "starting", null, "not ready yet");
+            }
+            return Map.of("status", "ok");
+        }));
+        routes.add(Route.of("GET", "/metrics", req ->
+                ApiResponse.text(meters.scrape(), "text/plain; version=0.0.4; charset=utf-8")));
+        routes.addAll(AuthRoutes.routes(registry));
+        routes.addAll(RegistryRoutes.routes(registry, hotLists));
+        routes.addAll(HitRoutes.routes(alerts));
+        this.handler = new ApiHandler(List.copyOf(routes), registry, workers);
+    }
+
+    /** Binds the listener; returns the bound port. A taken port is an error naming {@code --http-port}. */
+    public int start() {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast("http-codec", new HttpServerCodec())
+                                .addLast("keep-alive", new HttpServerKeepAliveHandler())
+                                .addLast("aggregator", new HttpObjectAggregator(MAX_BODY_BYTES))
+                                .addLast("api", handler);
+                    }
+                });
+        try {
+            listener = b.bind(new InetSocketAddress(config.bindHost(), config.httpPort())).sync().channel();
+        } catch (Exception e) {
+            if (e instanceof BindException || e.getCause() instanceof BindException) {
+                throw new IllegalStateException("--http-port " + config.httpPort() + " is in use: " + e.getMessage(), e);
+            }
+            throw new IllegalStateException("cannot bind --http-port " + config.httpPort() + ": " + e, e);
+        }
+        int port = ((InetSocketAddress) listener.localAddress()).getPort();
+        log.info("HTTP API listening on {}:{}", config.bindHost(), port);
+        return port;
+    }
+
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownNow();
+    }
+}

@@ -1,0 +1,74 @@
+package io.tagwatch.cli;
+
+import io.tagwatch.config.EngineConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/**
+ * The engine's flags, shared by {@code serve} and {@code demo}. Each flag {@code --x-y} can also
+ * be set as {@code TAGWATCH_X_Y} or as key {@code x-y} in the {@code --config} properties file;
+ * the flag wins, then the environment, then the file. This is the configuration reference
+ * (docs/operations.md lists the same).
+ */
+final class EngineOptions {
+    @Option(names = "--config", description = "Properties file of defaults (keys are flag names without --).")
+    String config;
+
+    @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to listen on (default ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--mqtt-port", defaultValue = "1883", description = "MQTT port (default ${DEFAULT-VALUE}).")
+    int mqttPort;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "HTTP API and console port (default ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--data-dir", defaultValue = "data",
+            description = "Directory for the embedded database and the journal (default ./${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--db-url", description = "JDBC URL of an external PostgreSQL; without it an embedded PostgreSQL runs under --data-dir.")
+    String dbUrl;
+
+    @Option(names = "--db-user", description = "Database user for --db-url.")
+    String dbUser;
+
+    @Option(names = "--db-password", description = "Database password for --db-url.")
+    String dbPassword;
+
+    @Option(names = "--admin-password",
+            description = "Password of the admin user created at first start (else a random one is printed once).")
+    String adminPassword;
+
+    @Option(names = "--max-packet-bytes", defaultValue = "262144", description = "Largest MQTT packet (default ${DEFAULT-VALUE}).")
+    int maxPacketBytes;
+
+    @Option(names = "--max-reads-per-batch", defaultValue = "10000", description = "Most reads in one payload (default ${DEFAULT-VALUE}).")
+    int maxReadsPerBatch;
+
+    @Option(names = "--max-read-age", defaultValue = "PT24H",
+            description = "Reads older than this are dropped, ISO-8601 duration (default ${DEFAULT-VALUE}).")
+    Duration maxReadAge;
+
+    @Option(names = "--dedup-window", defaultValue = "PT30S",
+            description = "A (tag, reader) sighting closes after this long without a read (default ${DEFAULT-VALUE}).")
+    Duration dedupWindow;
+
+    EngineConfig toConfig() {
+        return EngineConfig.builder()
+                .bindHost(bind)
+                .mqttPort(mqttPort)
+                .httpPort(httpPort)
+                .dataDir(dataDir)
+                .dbUrl(dbUrl)
+                .dbUser(dbUser)
+                .dbPassword(dbPassword)
+                .adminPassword(adminPassword)
+                .maxPacketBytes(maxPacketBytes)
+                .maxReadsPerBatch(maxReadsPerBatch)
+                .maxReadAge(maxReadAge)
+                .dedupWindow(dedupWindow)
+                .build();
+    }
+}

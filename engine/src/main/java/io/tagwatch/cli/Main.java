@@ -1,0 +1,39 @@
+package io.tagwatch.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code tagwatch}: one executable with a subcommand per job. */
+@Command(name = "tagwatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Ingestion engine for anti-theft RFID tags on e-bikes and motorcycles.",
+        subcommands = {ServeCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(commandLine(System.getenv(), EnvironmentDefaults.configArgument(args)).execute(args));
+    }
+
+    /** The configured command line; {@code env} supplies {@code TAGWATCH_*} defaults (tests pass their own). */
+    public static CommandLine commandLine(java.util.Map<String, String> env, String configPath) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setDefaultValueProvider(new EnvironmentDefaults(env, configPath));
+        cl.setExecutionExceptionHandler((ex, line, parse) -> {
+            line.getErr().println("tagwatch: " + ex.getMessage());
+            return 2;
+        });
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"tagwatch " + (v == null ? "dev" : v)};
+        }
+    }
+}

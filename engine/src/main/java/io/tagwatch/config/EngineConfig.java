@@ -1,0 +1,168 @@
+package io.tagwatch.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The engine's whole configuration: one immutable, validated value built at start
+ * (by the command line from flags, {@code TAGWATCH_*} environment variables and an optional
+ * config file) and passed into constructors. Nothing reads configuration anywhere else.
+ *
+ * @param bindHost           address the MQTT and HTTP listeners bind to
+ * @param mqttPort           MQTT listener port (0 = any free port, for tests)
+ * @param httpPort           HTTP API port (0 = any free port, for tests)
+ * @param dataDir            directory for the embedded database and the journal
+ * @param dbUrl              JDBC URL of an external PostgreSQL; null = embedded PostgreSQL under dataDir
+ * @param dbUser             user for dbUrl
+ * @param dbPassword         password for dbUrl
+ * @param adminPassword      password of the {@code admin} user created at first start; null = random, printed once
+ * @param maxPacketBytes     largest MQTT packet accepted
+ * @param maxReadsPerBatch   most reads in one {@code tags/{id}/reads} payload
+ * @param maxReadAge         a read older than this (reader clock against receive time) is dropped
+ * @param maxReadFuture      a read stamped further than this in the future is dropped
+ * @param dedupWindow        a (tag, reader) sighting closes after this long without a read
+ * @param maxOpenSightings   bound on open (tag, reader) windows held in memory
+ * @param writerBatchRows    sighting writer flushes at this many rows...
+ * @param writerFlushInterval ...or after this long, whichever comes first
+ * @param tokenTtl           lifetime of an API bearer token
+ */
+public record EngineConfig(
+        String bindHost,
+        int mqttPort,
+        int httpPort,
+        Path dataDir,
+        String dbUrl,
+        String dbUser,
+        String dbPassword,
+        String adminPassword,
+        int maxPacketBytes,
+        int maxReadsPerBatch,
+        Duration maxReadAge,
+        Duration maxReadFuture,
+        Duration dedupWindow,
+        int maxOpenSightings,
+        int writerBatchRows,
+        Duration writerFlushInterval,
+        Duration tokenTtl) {
+
+    public static final int DEFAULT_MQTT_PORT = 1883;
+    public static final int DEFAULT_HTTP_PORT = 8080;
+    public static final int DEFAULT_MAX_PACKET_BYTES = 256 * 1024;
+    public static final int DEFAULT_MAX_READS_PER_BATCH = 10_000;
+
+    public EngineConfig {
+        Objects.requireNonNull(bindHost, "bindHost");
+        Objects.requireNonNull(dataDir, "dataDir");
+        requirePort("mqttPort", mqttPort);
+        requirePort("httpPort", httpPort);
+        if (mqttPort != 0 && mqttPort == httpPort) {
+            throw new IllegalArgumentException("mqttPort and httpPort are both " + mqttPort);
+        }
+        if (dbUrl != null && dbUrl.isBlank()) {
+            dbUrl = null;
+        }
+        if (dbUrl != null && !dbUrl.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("dbUrl must start with jdbc:postgresql: but was " + dbUrl);
+        }
+        requirePositive("maxPacketBytes", maxPacketBytes);
+        requirePositive("maxReadsPerBatch", maxReadsPerBatch);
+        requirePositive("maxOpenSightings", maxOpenSightings);
+        requirePositive("writerBatchRows", writerBatchRows);
+        requirePositive("maxReadAge", maxReadAge);
+        requirePositive("maxReadFuture", maxReadFuture);
+        requirePositive("dedupWindow", dedupWindow);
+        requirePositive("writerFlushInterval", writerFlushInterval);
+        requirePositive("tokenTtl", tokenTtl);
+    }
+
+    /** Defaults for everything; the data directory is {@code ./data}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.bindHost = bindHost;
+        b.mqttPort = mqttPort;
+        b.httpPort = httpPort;
+        b.dataDir = dataDir;
+        b.dbUrl = dbUrl;
+        b.dbUser = dbUser;
+        b.dbPassword = dbPassword;
+        b.adminPassword = adminPassword;
+        b.maxPacketBytes = maxPacketBytes;
+        b.maxReadsPerBatch = maxReadsPerBatch;
+        b.maxReadAge = maxReadAge;
+        b.maxReadFuture = maxReadFuture;
+        b.dedupWindow = dedupWindow;
+        b.maxOpenSightings = maxOpenSightings;
+        b.writerBatchRows = writerBatchRows;
+        b.writerFlushInterval = writerFlushInterval;
+        b.tokenTtl = tokenTtl;
+        return b;
+    }
+
+    private static void requirePort(String name, int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(name + "=" + port + " is not a TCP port");
+        }
+    }
+
+    private static void requirePositive(String name, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + "=" + value + " must be positive");
+        }
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + "=" + value + " must be a positive duration");
+        }
+    }
+
+    /** Mutable builder; {@link #build()} validates. */
+    public static final class Builder {
+        private String bindHost = "0.0.0.0";
+        private int mqttPort = DEFAULT_MQTT_PORT;
+        private int httpPort = DEFAULT_HTTP_PORT;
+        private Path dataDir = Path.of("data");
+        private String dbUrl;
+        private String dbUser;
+        private String dbPassword;
+        private String adminPassword;
+        private int maxPacketBytes = DEFAULT_MAX_PACKET_BYTES;
+        private int maxReadsPerBatch = DEFAULT_MAX_READS_PER_BATCH;
+        private Duration maxReadAge = Duration.ofDays(1);
+        private Duration maxReadFuture = Duration.ofMinutes(5);
+        private Duration dedupWindow = Duration.ofSeconds(30);
+        private int maxOpenSightings = 1 << 20;
+        private int writerBatchRows = 5_000;
+        private Duration writerFlushInterval = Duration.ofMillis(500);
+        private Duration tokenTtl = Duration.ofHours(12);
+
+        public Builder bindHost(String v) { bindHost = v; return this; }
+        public Builder mqttPort(int v) { mqttPort = v; return this; }
+        public Builder httpPort(int v) { httpPort = v; return this; }
+        public Builder dataDir(Path v) { dataDir = v; return this; }
+        public Builder dbUrl(String v) { dbUrl = v; return this; }
+        public Builder dbUser(String v) { dbUser = v; return this; }
+        public Builder dbPassword(String v) { dbPassword = v; return this; }
+        public Builder adminPassword(String v) { adminPassword = v; return this; }
+        public Builder maxPacketBytes(int v) { maxPacketBytes = v; return this; }
+        public Builder maxReadsPerBatch(int v) { maxReadsPerBatch = v; return this; }
+        public Builder maxReadAge(Duration v) { maxReadAge = v; return this; }
+        public Builder maxReadFuture(Duration v) { maxReadFuture = v; return this; }
+        public Builder dedupWindow(Duration v) { dedupWindow = v; return this; }
+        public Builder maxOpenSightings(int v) { maxOpenSightings = v; return this; }
+        public Builder writerBatchRows(int v) { writerBatchRows = v; return this; }
+        public Builder writerFlushInterval(Duration v) { writerFlushInterval = v; return this; }
+        public Builder tokenTtl(Duration v) { tokenTtl = v; return this; }
+
+        public EngineConfig build() {
+            return new EngineConfig(bindHost, mqttPort, httpPort, dataDir, dbUrl, dbUser, dbPassword,
+                    adminPassword, maxPacketBytes, maxReadsPerBatch, maxReadAge, maxReadFuture,
+                    dedupWindow, maxOpenSightings, writerBatchRows, writerFlushInterval, tokenTtl);
+        }
+    }
+}

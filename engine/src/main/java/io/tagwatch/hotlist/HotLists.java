@@ -1,0 +1,105 @@
+package io.tagwatch.hotlist;
+
+import io.tagwatch.registry.OpenTheft;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lists a read is matched against, each an immutable snapshot swapped atomically.
+ * The hot path calls {@link #stolen(long)} (no lock, no allocation). Changes call
+ * {@link #requestRebuild()}: requests that arrive while a rebuild is pending share it, so
+ * a burst of changes costs one reload.
+ *
+ * <p>Thread-safe. Rebuilds run on one dedicated thread.
+ */
+public final class HotLists implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HotLists.class);
+
+    private final Supplier<List<OpenTheft>> stolenSource;
+    private final ExecutorService rebuilder = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "hotlist-rebuild");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile StolenList stolen = new StolenList(0, List.of());
+    private CompletableFuture<Long> pending; // guarded by this
+
+    public HotLists(Supplier<List<OpenTheft>> stolenSource) {
+        this.stolenSource = stolenSource;
+    }
+
+    /** The open theft for this tag, or null. Hot path: lock-free and allocation-free. */
+    public OpenTheft stolen(long tag) {
+        return stolen.lookup(tag);
+    }
+
+    /** Version of the stolen list snapshot; increases with every rebuild. */
+    public long stolenVersion() {
+        return stolen.version();
+    }
+
+    public int stolenSize() {
+        return stolen.size();
+    }
+
+    /**
+     * Schedules a rebuild from the registry. The future completes with the new version once
+     * a rebuild that started after this call has been swapped in.
+     */
+    public synchronized CompletableFuture<Long> requestRebuild() {
+        if (pending != null) {
+            return pending;
+        }
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        pending = f;
+        rebuilder.execute(() -> {
+            synchronized (this) {
+                pending = null; // later requests need a rebuild that starts after them
+            }
+            try {
+                f.complete(rebuild());
+            } catch (RuntimeException e) {
+                log.error("hot list rebuild failed; keeping version={}", stolen.version(), e);
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    /** Loads the lists now, on the caller's thread (start-up). */
+    public long load() {
+        return rebuild();
+    }
+
+    private final Object rebuildLock = new Object();
+
+    private long rebuild() {
+        synchronized (rebuildLock) {
+            return rebuildLocked();
+        }
+    }
+
+    private long rebuildLocked() {
+        List<OpenTheft> open = stolenSource.get();
+        StolenList next = new StolenList(stolen.version() + 1, open);
+        stolen = next;
+        log.info("stolen list version={} vehicles={}", next.version(), next.size());
+        return next.version();
+    }
+
+    @Override
+    public void close() {
+        rebuilder.shutdownNow();
+        try {
+            rebuilder.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.tagwatch.mqtt;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The MQTT server's meters, created once. Thread-safe. */
+final class MqttCounters {
+    final AtomicInteger connections = new AtomicInteger();
+    final Counter connectRefused;
+    final Counter notAuthorized;
+    final Counter payloadInvalid;
+    final Counter qosUnsupported;
+    final Counter malformedPacket;
+    final Counter keepAliveTimeouts;
+    final Counter batchesAccepted;
+    final Counter readsAccepted;
+    final Counter readsDroppedByTime;
+    final Counter journalFull;
+    final Counter statusMessages;
+
+    MqttCounters(MeterRegistry m) {
+        m.gauge("tagwatch.mqtt.connections", connections);
+        connectRefused = refused(m, "bad_credentials");
+        notAuthorized = refused(m, "not_authorized");
+        payloadInvalid = refused(m, "payload_invalid");
+        qosUnsupported = refused(m, "qos_unsupported");
+        malformedPacket = refused(m, "malformed_packet");
+        journalFull = refused(m, "journal_full");
+        keepAliveTimeouts = m.counter("tagwatch.mqtt.timeouts");
+        batchesAccepted = m.counter("tagwatch.mqtt.batches.accepted");
+        readsAccepted = Counter.builder("tagwatch.reads").tag("outcome", "accepted").register(m);
+        readsDroppedByTime = Counter.builder("tagwatch.reads").tag("outcome", "dropped_time").register(m);
+        statusMessages = m.counter("tagwatch.mqtt.status.messages");
+    }
+
+    private static Counter refused(MeterRegistry m, String reason) {
+        return Counter.builder("tagwatch.mqtt.refusals").tag("reason", reason).register(m);
+    }
+}

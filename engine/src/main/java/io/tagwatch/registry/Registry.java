@@ -1,0 +1,518 @@
+package io.tagwatch.registry;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry of readers, users, owners, vehicles and theft reports, kept in PostgreSQL.
+ * Every change to what the hot lists hold calls the {@code listsChanged} hook, which
+ * schedules a (coalesced) rebuild.
+ *
+ * <p>Thread-safe; every method may block on the database, so none runs on an event loop.
+ */
+public final class Registry {
+    private static final Logger log = LoggerFactory.getLogger(Registry.class);
+    /** Reader ids and usernames appear in MQTT topics: no '/', '+', '#', spaces. */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+    private final DataSource db;
+    private final Runnable listsChanged;
+    private final ReaderDirectory readers = new ReaderDirectory();
+    private final Cache<String, String> verifiedReaderSecrets = Caffeine.newBuilder()
+            .maximumSize(100_000)
+            .expireAfterWrite(Duration.ofMinutes(10))
+            .build();
+    private final Duration tokenTtl;
+
+    public Registry(DataSource db, Duration tokenTtl, Runnable listsChanged) {
+        this.db = db;
+        this.tokenTtl = tokenTtl;
+        this.listsChanged = listsChanged;
+        loadReaders();
+    }
+
+    public ReaderDirectory readers() {
+        return readers;
+    }
+
+    // ---------------------------------------------------------------- readers
+
+    /** Provisions a reader; the returned secret is shown once and stored only as a salted hash. */
+    public String createReader(String id, String name, double lat, double lon, String district) {
+        requireId("id", id);
+        requireText("name", name);
+        requireText("district", district);
+        if (!(lat >= -90 && lat <= 90)) {
+            throw RegistryException.invalid("lat", "must be between -90 and 90");
+        }
+        if (!(lon >= -180 && lon <= 180)) {
+            throw RegistryException.invalid("lon", "must be between -180 and 180");
+        }
+        String secret = SecretHasher.newSecret();
+        String hash = SecretHasher.hash(secret, SecretHasher.SECRET_ITERATIONS);
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "INSERT INTO readers (id, name, lat, lon, district, secret_hash) VALUES (?,?,?,?,?,?) "
+                             + "ON CONFLICT (id) DO NOTHING")) {
+            ps.setString(1, id);
+            ps.setString(2, name);
+            ps.setDouble(3, lat);
+            ps.setDouble(4, lon);
+            ps.setString(5, district);
+            ps.setString(6, hash);
+            if (ps.executeUpdate() == 0) {
+                throw RegistryException.conflict("id", "reader " + id + " already exists");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create reader id=" + id, e);
+        }
+        readers.add(id, name, lat, lon, district);
+        log.info("reader provisioned id={} district={}", id, district);
+        return secret;
+    }
+
+    /** True when the id names an active reader and the secret matches its stored hash. */
+    public boolean authenticateReader(String id, String secret) {
+        if (id == null || secret == null || readers.byId(id) == null) {
+            return false;
+        }
+        String digest = SecretHasher.sha256(secret);
+        if (digest.equals(verifiedReaderSecrets.getIfPresent(id))) {
+            return true;
+        }
+        String stored = queryString("SELECT secret_hash FROM readers WHERE id = ? AND retired_at IS NULL", id);
+        if (SecretHasher.verify(secret, stored)) {
+            verifiedReaderSecrets.put(id, digest);
+            return true;
+        }
+        return false;
+    }
+
+    private void loadReaders() {
+        try (Connection c = db.getConnection();
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(
+                     "SELECT id, name, lat, lon, district FROM readers WHERE retired_at IS NULL ORDER BY created_at, id")) {
+            while (rs.next()) {
+                readers.add(rs.getString(1), rs.getString(2), rs.getDouble(3), rs.getDouble(4), rs.getString(5));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot load readers", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- users
+
+    /** Creates a user. Owners need the phone of an owner record (created if missing). */
+    public User createUser(String username, String password, Role role, String district, String ownerPhone) {
+        requireId("username", username);
+        if (password == null || password.length() < 8) {
+            throw RegistryException.invalid("password", "must be at least 8 characters");
+        }
+        if (role == Role.OFFICER) {
+            requireText("district", district);
+        }
+        Long ownerId = null;
+        if (role == Role.OWNER) {
+            requireText("phone", ownerPhone);
+        }
+        String hash = SecretHasher.hash(password, SecretHasher.PASSWORD_ITERATIONS);
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (role == Role.OWNER) {
+                    ownerId = findOrCreateOwner(c, username, ownerPhone);
+                }
+                long id;
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO users (username, password_hash, role, district, owner_id) VALUES (?,?,?,?,?) "
+                                + "ON CONFLICT (username) DO NOTHING RETURNING id")) {
+                    ps.setString(1, username);
+                    ps.setString(2, hash);
+                    ps.setString(3, role.dbName());
+                    ps.setString(4, district);
+                    ps.setObject(5, ownerId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            throw RegistryException.conflict("username", "user " + username + " already exists");
+                        }
+                        id = rs.getLong(1);
+                    }
+                }
+                c.commit();
+                log.info("user created username={} role={}", username, role.dbName());
+                return new User(id, username, role, district, ownerId);
+            } catch (RuntimeException | SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create user username=" + username, e);
+        }
+    }
+
+    /**
+     * Creates the {@code admin} user at first start. Returns the password that was set when
+     * the account was created now and no password was given, so the caller can show it once.
+     */
+    public Optional<String> ensureAdmin(String configuredPassword) {
+        if (queryString("SELECT username FROM users WHERE username = 'admin'") != null) {
+            return Optional.empty();
+        }
+        String password = configuredPassword != null ? configuredPassword : SecretHasher.newSecret();
+        createUser("admin", password, Role.ADMIN, null, null);
+        return configuredPassword != null ? Optional.empty() : Optional.of(password);
+    }
+
+    /** The user when the password matches, else empty (same answer for unknown users). */
+    public Optional<User> authenticateUser(String username, String password) {
+        if (username == null || password == null) {
+            return Optional.empty();
+        }
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT id, username, role, district, owner_id, password_hash FROM users WHERE username = ?")) {
+            ps.setString(1, username);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || !SecretHasher.verify(password, rs.getString(6))) {
+                    return Optional.empty();
+                }
+                return Optional.of(userFrom(rs));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot authenticate username=" + username, e);
+        }
+    }
+
+    /** Issues a bearer token for the user; only its SHA-256 is stored. */
+    public String issueToken(User user) {
+        String token = SecretHasher.newSecret() + SecretHasher.newSecret();
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "INSERT INTO api_tokens (token_hash, user_id, expires_at) VALUES (?,?,?)")) {
+            ps.setString(1, SecretHasher.sha256(token));
+            ps.setLong(2, user.id());
+            ps.setTimestamp(3, Timestamp.from(Instant.now().plus(tokenTtl)));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot issue token user=" + user.username(), e);
+        }
+        return token;
+    }
+
+    /** The user holding this unexpired, unrevoked token, or empty. */
+    public Optional<User> userForToken(String token) {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT u.id, u.username, u.role, u.district, u.owner_id FROM api_tokens t "
+                             + "JOIN users u ON u.id = t.user_id "
+                             + "WHERE t.token_hash = ? AND t.expires_at > now() AND t.revoked_at IS NULL")) {
+            ps.setString(1, SecretHasher.sha256(token));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(userFrom(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot check token", e);
+        }
+    }
+
+    private static User userFrom(ResultSet rs) throws SQLException {
+        long ownerId = rs.getLong(5);
+        Long owner = rs.wasNull() ? null : ownerId;
+        return new User(rs.getLong(1), rs.getString(2), Role.parse(rs.getString(3)), rs.getString(4), owner);
+    }
+
+    // ---------------------------------------------------------------- vehicles
+
+    /** Registers a vehicle; its owner is found by phone or created. */
+    public Vehicle registerVehicle(String plate, long tag, String kind, String brand, String color,
+                                   String ownerName, String ownerPhone) {
+        requireText("plate", plate);
+        if (!"ebike".equals(kind) && !"motorcycle".equals(kind)) {
+            throw RegistryException.invalid("kind", "must be ebike or motorcycle");
+        }
+        requireText("owner.name", ownerName);
+        requireText("owner.phone", ownerPhone);
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long ownerId = findOrCreateOwner(c, ownerName, ownerPhone);
+                long id;
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO vehicles (plate, tag, kind, brand, color, owner_id) VALUES (?,?,?,?,?,?) "
+                                + "ON CONFLICT (tag) DO NOTHING RETURNING id")) {
+                    ps.setString(1, plate);
+                    ps.setLong(2, tag);
+                    ps.setString(3, kind);
+                    ps.setString(4, brand);
+                    ps.setString(5, color);
+                    ps.setLong(6, ownerId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            throw RegistryException.conflict("tag", "tag is already bound to another vehicle");
+                        }
+                        id = rs.getLong(1);
+                    }
+                }
+                c.commit();
+                return vehicle(id).orElseThrow();
+            } catch (RuntimeException | SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot register vehicle plate=" + plate, e);
+        }
+    }
+
+    /**
+     * Registers many vehicles in one transaction: rows are streamed with COPY into a staging
+     * table, owners are matched by phone (or created), and vehicles inserted. A tag that is
+     * already registered (or repeated in the input) fails the whole import with a conflict,
+     * so nothing half-imported is left behind.
+     *
+     * @return how many vehicles were registered
+     */
+    public long importVehicles(Iterable<VehicleImport> rows) {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (Statement st = c.createStatement()) {
+                    st.execute("CREATE TEMP TABLE vehicle_import (plate TEXT, tag BIGINT, kind TEXT, brand TEXT, "
+                            + "color TEXT, owner_name TEXT, owner_phone TEXT) ON COMMIT DROP");
+                }
+                org.postgresql.copy.CopyManager copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+                StringBuilder sb = new StringBuilder(1 << 20);
+                org.postgresql.copy.CopyIn in = copy.copyIn("COPY vehicle_import FROM STDIN");
+                try {
+                    for (VehicleImport v : rows) {
+                        sb.append(copyText(v.plate())).append('\t').append(v.tag()).append('\t')
+                                .append(copyText(v.kind())).append('\t').append(copyText(v.brand())).append('\t')
+                                .append(copyText(v.color())).append('\t').append(copyText(v.ownerName())).append('\t')
+                                .append(copyText(v.ownerPhone())).append('\n');
+                        if (sb.length() > (1 << 20) - 512) {
+                            byte[] b = sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                            in.writeToCopy(b, 0, b.length);
+                            sb.setLength(0);
+                        }
+                    }
+                    byte[] b = sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    in.writeToCopy(b, 0, b.length);
+                    in.endCopy();
+                } finally {
+                    if (in.isActive()) {
+                        in.cancelCopy();
+                    }
+                }
+                long count;
+                try (Statement st = c.createStatement()) {
+                    st.execute("INSERT INTO owners (name, phone) SELECT DISTINCT ON (owner_phone) owner_name, owner_phone "
+                            + "FROM vehicle_import i WHERE NOT EXISTS (SELECT 1 FROM owners o WHERE o.phone = i.owner_phone)");
+                    try (ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT tag) FROM vehicle_import "
+                            + "WHERE kind NOT IN ('ebike', 'motorcycle') OR plate IS NULL")) {
+                        rs.next();
+                        if (rs.getLong(1) > 0) {
+                            throw RegistryException.invalid("kind", rs.getLong(1) + " rows without a plate or with a kind other than ebike or motorcycle");
+                        }
+                    }
+                    count = st.executeUpdate("INSERT INTO vehicles (plate, tag, kind, brand, color, owner_id) "
+                            + "SELECT i.plate, i.tag, i.kind, i.brand, i.color, "
+                            + "(SELECT o.id FROM owners o WHERE o.phone = i.owner_phone ORDER BY o.id LIMIT 1) "
+                            + "FROM vehicle_import i");
+                } catch (SQLException e) {
+                    if ("23505".equals(e.getSQLState())) {
+                        throw RegistryException.conflict("tag", "a tag in the import is already registered or repeated");
+                    }
+                    throw e;
+                }
+                c.commit();
+                log.info("imported vehicles={}", count);
+                return count;
+            } catch (RuntimeException | SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot import vehicles: " + e.getMessage(), e);
+        }
+    }
+
+    /** A value in COPY text format: backslash, tab and newline escaped, null as \N. */
+    private static String copyText(String s) {
+        if (s == null) {
+            return "\\N";
+        }
+        return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+    }
+
+    public Optional<Vehicle> vehicle(long id) {
+        List<Vehicle> found = vehicles(VEHICLE_SELECT + " WHERE v.id = ?", id);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    /** The vehicle bound to this tag, if any. */
+    public Optional<Vehicle> vehicleByTag(long tag) {
+        List<Vehicle> found = vehicles(VEHICLE_SELECT + " WHERE v.tag = ?", tag);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    /** Vehicles of one owner, newest first. */
+    public List<Vehicle> vehiclesOfOwner(long ownerId) {
+        return vehicles(VEHICLE_SELECT + " WHERE v.owner_id = ? ORDER BY v.id DESC", ownerId);
+    }
+
+    private static final String VEHICLE_SELECT =
+            "SELECT v.id, v.plate, v.tag, v.kind, v.brand, v.color, o.id, o.name, o.phone, "
+                    + "EXISTS (SELECT 1 FROM theft_reports t WHERE t.vehicle_id = v.id AND t.status = 'open') "
+                    + "FROM vehicles v JOIN owners o ON o.id = v.owner_id";
+
+    private List<Vehicle> vehicles(String sql, long param) {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, param);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Vehicle> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new Vehicle(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getLong(7), rs.getString(8), rs.getString(9),
+                            rs.getBoolean(10)));
+                }
+                return out;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read vehicles param=" + param, e);
+        }
+    }
+
+    private static long findOrCreateOwner(Connection c, String name, String phone) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM owners WHERE phone = ? ORDER BY id LIMIT 1")) {
+            ps.setString(1, phone);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return rs.getLong(1);
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO owners (name, phone) VALUES (?,?) RETURNING id")) {
+            ps.setString(1, name);
+            ps.setString(2, phone);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- thefts
+
+    /**
+     * Opens a theft report; the vehicle is on the stolen list as soon as the rebuild this
+     * schedules has run. An owner may report only their own vehicle.
+     */
+    public long reportTheft(long vehicleId, User actor) {
+        Vehicle v = vehicle(vehicleId).orElseThrow(() -> RegistryException.notFound("vehicle " + vehicleId));
+        if (actor.role() == Role.OWNER && (actor.ownerId() == null || actor.ownerId() != v.ownerId())) {
+            // Same answer as for a vehicle that does not exist: an owner learns nothing of others' vehicles.
+            throw RegistryException.notFound("vehicle " + vehicleId);
+        }
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "INSERT INTO theft_reports (vehicle_id, reported_by) VALUES (?, ?) "
+                             + "ON CONFLICT (vehicle_id) WHERE status = 'open' DO NOTHING RETURNING id")) {
+            ps.setLong(1, vehicleId);
+            ps.setLong(2, actor.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw RegistryException.conflict("vehicle", "vehicle " + vehicleId + " is already reported stolen");
+                }
+                long id = rs.getLong(1);
+                log.info("theft reported vehicle={} report={} by={}", vehicleId, id, actor.username());
+                listsChanged.run();
+                return id;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot report theft vehicle=" + vehicleId, e);
+        }
+    }
+
+    /** Closes the open theft report as recovered; the vehicle leaves the stolen list. */
+    public void recover(long vehicleId, User actor) {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE theft_reports SET status = 'recovered', closed_by = ?, closed_at = now() "
+                             + "WHERE vehicle_id = ? AND status = 'open'")) {
+            ps.setLong(1, actor.id());
+            ps.setLong(2, vehicleId);
+            if (ps.executeUpdate() == 0) {
+                vehicle(vehicleId).orElseThrow(() -> RegistryException.notFound("vehicle " + vehicleId));
+                throw RegistryException.conflict("vehicle", "vehicle " + vehicleId + " has no open theft report");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot recover vehicle=" + vehicleId, e);
+        }
+        log.info("vehicle recovered vehicle={} by={}", vehicleId, actor.username());
+        listsChanged.run();
+    }
+
+    /** Every open theft report with its vehicle, for the stolen hot list. */
+    public List<OpenTheft> openThefts() {
+        String sql = "SELECT t.id, t.reported_at, v.id, v.plate, v.tag, v.kind, v.brand, v.color, "
+                + "o.id, o.name, o.phone FROM theft_reports t JOIN vehicles v ON v.id = t.vehicle_id "
+                + "JOIN owners o ON o.id = v.owner_id WHERE t.status = 'open'";
+        try (Connection c = db.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            List<OpenTheft> out = new ArrayList<>();
+            while (rs.next()) {
+                Vehicle v = new Vehicle(rs.getLong(3), rs.getString(4), rs.getLong(5), rs.getString(6),
+                        rs.getString(7), rs.getString(8), rs.getLong(9), rs.getString(10), rs.getString(11), true);
+                out.add(new OpenTheft(rs.getLong(1), rs.getTimestamp(2).toInstant(), v));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot load open thefts", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private String queryString(String sql, String... params) {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("query failed sql=" + sql, e);
+        }
+    }
+
+    private static void requireId(String field, String value) {
+        if (value == null || !ID.matcher(value).matches()) {
+            throw RegistryException.invalid(field, "must be 1 to 64 of A-Z a-z 0-9 _ . -");
+        }
+    }
+
+    private static void requireText(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw RegistryException.invalid(field, "is required");
+        }
+        if (value.length() > 200) {
+            throw RegistryException.invalid(field, "is longer than 200 characters");
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.tagwatch.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/**
+ * A patrol's view: an officer's Paho client subscribed to {@code alerts/#} that records each
+ * alert's (tag, reader) and its latency from the reader's timestamp. Thread-safe.
+ */
+public final class AlertListener implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final MqttClient client;
+    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final AtomicLong alerts = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final ConcurrentLinkedQueue<Long> latenciesMs = new ConcurrentLinkedQueue<>();
+
+    public AlertListener(String brokerUri, String username, String password) throws MqttException {
+        client = new MqttClient(brokerUri, "demo-patrol-" + username, new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setUserName(username);
+        o.setPassword(password.toCharArray());
+        o.setCleanSession(true);
+        client.setCallback(new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) throws Exception {
+                long now = System.currentTimeMillis();
+                JsonNode n = JSON.readTree(message.getPayload());
+                alerts.incrementAndGet();
+                if (!seen.add(n.path("tag").asText() + "@" + n.path("reader").path("id").asText())) {
+                    duplicates.incrementAndGet();
+                }
+                latenciesMs.add(now - Instant.parse(n.path("readerTime").asText()).toEpochMilli());
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        });
+        client.connect(o);
+        client.subscribe("alerts/#", 1);
+    }
+
+    public long alerts() {
+        return alerts.get();
+    }
+
+    /** Distinct (tag, reader) pairs alerted. */
+    public Set<String> alerted() {
+        return Set.copyOf(seen);
+    }
+
+    public long duplicates() {
+        return duplicates.get();
+    }
+
+    /** The q-quantile (0..1) of alert latency in ms, or -1 with no alerts. */
+    public long latencyQuantile(double q) {
+        long[] v = latenciesMs.stream().mapToLong(Long::longValue).sorted().toArray();
+        if (v.length == 0) {
+            return -1;
+        }
+        return v[Math.min(v.length - 1, (int) Math.ceil(q * v.length) - 1 < 0 ? 0 : (int) Math.ceil(q * v.length) - 1)];
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (client.isConnected()) {
+                client.disconnect(2_000);
+            }
+            client.close(true);
+        } catch (MqttException e) {
+            // closing at the end of a run; nothing to keep
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.tagwatch.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.tagwatch.config.EngineConfig;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's PostgreSQL: an external server when a URL is configured, otherwise an
+ * embedded PostgreSQL 17 whose data lives under {@code <data-dir>/postgres} and survives
+ * restarts. Migrations from the {@code schema} module are applied on open.
+ *
+ * <p>Thread-safe: the pooled {@link DataSource} is shared by every component.
+ */
+public final class Database implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+    private final EmbeddedPostgres embedded;
+    private final HikariDataSource pool;
+
+    private Database(EmbeddedPostgres embedded, HikariDataSource pool) {
+        this.embedded = embedded;
+        this.pool = pool;
+    }
+
+    /** Starts (or connects to) the database and migrates it to the newest schema. */
+    public static Database open(EngineConfig config) {
+        EmbeddedPostgres embedded = null;
+        String url = config.dbUrl();
+        String user = config.dbUser();
+        String password = config.dbPassword();
+        if (url == null) {
+            embedded = startEmbedded(config.dataDir().resolve("postgres"));
+            url = embedded.getJdbcUrl("postgres", "postgres");
+            user = "postgres";
+            password = null;
+        }
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(url);
+        if (user != null) {
+            hc.setUsername(user);
+        }
+        if (password != null) {
+            hc.setPassword(password);
+        }
+        hc.setPoolName("tagwatch-db");
+        hc.setMaximumPoolSize(8);
+        hc.setMinimumIdle(1);
+        hc.setConnectionTimeout(10_000);
+        // Start even when the database is briefly unreachable; callers see the failure per query.
+        hc.setInitializationFailTimeout(-1);
+        HikariDataSource pool = new HikariDataSource(hc);
+        try {
+            migrate(pool);
+        } catch (RuntimeException e) {
+            pool.close();
+            closeQuietly(embedded);
+            throw new IllegalStateException("cannot migrate database url=" + url + ": " + e.getMessage(), e);
+        }
+        log.info("database ready url={} embedded={}", url, embedded != null);
+        return new Database(embedded, pool);
+    }
+
+    static void migrate(DataSource dataSource) {
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+    }
+
+    private static EmbeddedPostgres startEmbedded(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            log.info("starting embedded PostgreSQL dir={}", dir.toAbsolutePath());
+            return EmbeddedPostgres.builder()
+                    .setDataDirectory(dir)
+                    .setCleanDataDirectory(false)
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start embedded PostgreSQL dir=" + dir.toAbsolutePath(), e);
+        }
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    /** True when this engine runs its own embedded PostgreSQL. */
+    public boolean embedded() {
+        return embedded != null;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        closeQuietly(embedded);
+    }
+
+    private static void closeQuietly(EmbeddedPostgres pg) {
+        if (pg == null) {
+            return;
+        }
+        try {
+            pg.close();
+        } catch (IOException e) {
+            log.warn("embedded PostgreSQL did not stop cleanly: {}", e.toString());
+        }
+    }
+}
