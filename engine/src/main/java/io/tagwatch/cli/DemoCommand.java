@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -69,6 +71,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Duration runFor = parseDuration(duration);
+        quietLogs();
         boolean temporary = dataDir == null;
         Path dir = temporary ? Files.createTempDirectory("tagwatch-demo") : dataDir;
         String adminPassword = "demo-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
@@ -131,6 +134,7 @@ final class DemoCommand implements Callable<Integer> {
             long end = start + runFor.toNanos();
             long next = start;
             long lastReads = 0;
+            boolean live = System.console() != null;
             while (System.nanoTime() < end) {
                 sim.tick();
                 next += 1_000_000_000L;
@@ -139,19 +143,33 @@ final class DemoCommand implements Callable<Integer> {
                     Thread.sleep(sleep);
                 }
                 IngestStats s = engine.ingest().stats();
-                out.printf("  t=%3ds  reads/s %,7d  reads %,10d  sightings open %,7d written %,9d  hits %,4d  alerts %,4d%n",
-                        (System.nanoTime() - start) / 1_000_000_000L, s.reads() - lastReads, s.reads(), s.openWindows(),
-                        engine.sightingWriter().written(), engine.alerts().raised(), patrol.alerts());
+                // one line rewritten in place on a terminal; a line per second in a log
+                out.printf("%s  t=%3ds  reads/s %,7d  reads %,10d  sightings open %,7d written %,9d  hits %,4d  alerts %,4d%s",
+                        live ? "\r" : "", Math.round((System.nanoTime() - start) / 1e9), s.reads() - lastReads, s.reads(),
+                        s.openWindows(), engine.sightingWriter().written(), engine.alerts().raised(), patrol.alerts(),
+                        live ? "" : System.lineSeparator());
                 lastReads = s.reads();
+            }
+            if (live) {
+                out.println();
             }
             awaitQuiet(engine, sim);
             Set<String> expected = sim.expectedHits();
-            Set<String> alerted = patrol.alerted();
-            Set<String> found = new HashSet<>(expected);
-            found.retainAll(alerted);
+            Map<String, Long> alerted = patrol.alerted();
+            Map<String, Long> published = sim.publishedAt();
+            List<Long> latencies = new ArrayList<>();
+            int found = 0;
+            for (String key : expected) {
+                Long at = alerted.get(key);
+                if (at != null) {
+                    found++;
+                    latencies.add(at - published.get(key));
+                }
+            }
+            Collections.sort(latencies);
             return new Summary(sim.readsSent(), sim.batchesAcked(), sim.batchesFailed(), engine.ingest().stats(),
-                    expected.size(), engine.alerts().raised(), patrol.alerts(), found.size(), patrol.duplicates(),
-                    patrol.latencyQuantile(0.5), patrol.latencyQuantile(0.99), engine);
+                    expected.size(), engine.alerts().raised(), patrol.alerts(), found, patrol.duplicates(),
+                    quantile(latencies, 0.5), quantile(latencies, 0.99), engine);
         } finally {
             clients.values().forEach(ReaderClient::close);
         }
@@ -166,6 +184,23 @@ final class DemoCommand implements Callable<Integer> {
             Thread.sleep(50);
         }
         Thread.sleep(1_000); // alerts in flight to the patrol's client
+    }
+
+    /** The demo's terminal is for the progress line: engine logs below WARN would drown it. */
+    private static void quietLogs() {
+        if (System.getenv("TAGWATCH_LOG_LEVEL") == null
+                && org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
+            ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(ch.qos.logback.classic.Level.WARN);
+        }
+    }
+
+    /** Nearest-rank quantile of sorted values, or -1 when there are none. */
+    static long quantile(List<Long> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return -1;
+        }
+        int rank = (int) Math.ceil(q * sorted.size());
+        return sorted.get(Math.max(0, Math.min(sorted.size(), rank) - 1));
     }
 
     private static Duration parseDuration(String text) {
@@ -211,7 +246,7 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("  alerts to the patrol  %,12d  (%,d of the expected; %,d duplicates)%n", alertsReceived, expectedAlerted, duplicateAlerts);
             double recall = hitsExpected == 0 ? 1 : (double) expectedAlerted / hitsExpected;
             double precision = alertsReceived == 0 ? 1 : (double) expectedAlerted / alertsReceived;
-            out.printf("  recall %.1f %%, precision %.1f %%, alert latency p50 %d ms, p99 %d ms%n",
+            out.printf("  recall %.1f %%, precision %.1f %%, alert latency (reader publish -> patrol) p50 %d ms, p99 %d ms%n",
                     recall * 100, precision * 100, p50, p99);
             out.println(allHitsRaised() ? "  RESULT: every expected hit raised, once." : "  RESULT: HITS MISSED OR DUPLICATED");
         }

@@ -321,6 +321,7 @@ public final class Registry {
                 }
                 long count;
                 try (Statement st = c.createStatement()) {
+                    st.execute("ANALYZE vehicle_import");
                     st.execute("INSERT INTO owners (name, phone) SELECT DISTINCT ON (owner_phone) owner_name, owner_phone "
                             + "FROM vehicle_import i WHERE NOT EXISTS (SELECT 1 FROM owners o WHERE o.phone = i.owner_phone)");
                     try (ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT tag) FROM vehicle_import "
@@ -330,10 +331,12 @@ public final class Registry {
                             throw RegistryException.invalid("kind", rs.getLong(1) + " rows without a plate or with a kind other than ebike or motorcycle");
                         }
                     }
+                    // A join, not a correlated sub-select: the planner's statistics on owners are stale
+                    // right after the insert above, and a per-row lookup can degrade to a scan per row.
                     count = st.executeUpdate("INSERT INTO vehicles (plate, tag, kind, brand, color, owner_id) "
-                            + "SELECT i.plate, i.tag, i.kind, i.brand, i.color, "
-                            + "(SELECT o.id FROM owners o WHERE o.phone = i.owner_phone ORDER BY o.id LIMIT 1) "
-                            + "FROM vehicle_import i");
+                            + "SELECT i.plate, i.tag, i.kind, i.brand, i.color, o.id FROM vehicle_import i "
+                            + "JOIN (SELECT DISTINCT ON (phone) phone, id FROM owners ORDER BY phone, id) o "
+                            + "ON o.phone = i.owner_phone");
                 } catch (SQLException e) {
                     if ("23505".equals(e.getSQLState())) {
                         throw RegistryException.conflict("tag", "a tag in the import is already registered or repeated");

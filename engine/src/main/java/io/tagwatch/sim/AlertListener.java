@@ -2,10 +2,8 @@ package io.tagwatch.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.time.Instant;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
@@ -23,10 +21,9 @@ public final class AlertListener implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MqttClient client;
-    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final Map<String, Long> firstAlertAt = new ConcurrentHashMap<>();
     private final AtomicLong alerts = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
-    private final ConcurrentLinkedQueue<Long> latenciesMs = new ConcurrentLinkedQueue<>();
 
     public AlertListener(String brokerUri, String username, String password) throws MqttException {
         client = new MqttClient(brokerUri, "demo-patrol-" + username, new MemoryPersistence());
@@ -44,10 +41,10 @@ public final class AlertListener implements AutoCloseable {
                 long now = System.currentTimeMillis();
                 JsonNode n = JSON.readTree(message.getPayload());
                 alerts.incrementAndGet();
-                if (!seen.add(n.path("tag").asText() + "@" + n.path("reader").path("id").asText())) {
+                String key = n.path("tag").asText() + "@" + n.path("reader").path("id").asText();
+                if (firstAlertAt.putIfAbsent(key, now) != null) {
                     duplicates.incrementAndGet();
                 }
-                latenciesMs.add(now - Instant.parse(n.path("readerTime").asText()).toEpochMilli());
             }
 
             @Override
@@ -62,22 +59,13 @@ public final class AlertListener implements AutoCloseable {
         return alerts.get();
     }
 
-    /** Distinct (tag, reader) pairs alerted. */
-    public Set<String> alerted() {
-        return Set.copyOf(seen);
+    /** Distinct (tag, reader) pairs alerted, "TAG@READER", with when the first alert arrived (epoch ms). */
+    public Map<String, Long> alerted() {
+        return Map.copyOf(firstAlertAt);
     }
 
     public long duplicates() {
         return duplicates.get();
-    }
-
-    /** The q-quantile (0..1) of alert latency in ms, or -1 with no alerts. */
-    public long latencyQuantile(double q) {
-        long[] v = latenciesMs.stream().mapToLong(Long::longValue).sorted().toArray();
-        if (v.length == 0) {
-            return -1;
-        }
-        return v[Math.min(v.length - 1, (int) Math.ceil(q * v.length) - 1 < 0 ? 0 : (int) Math.ceil(q * v.length) - 1)];
     }
 
     @Override

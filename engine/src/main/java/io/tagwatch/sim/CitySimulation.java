@@ -36,6 +36,7 @@ public final class CitySimulation {
     private final Set<Integer> stolen = new HashSet<>();
     private final List<Thief> thieves = new ArrayList<>();
     private final Set<String> expectedHits = ConcurrentHashMap.newKeySet();
+    private final Map<String, Long> publishedAt = new ConcurrentHashMap<>();
     private final AtomicLong readsSent = new AtomicLong();
     private final AtomicLong batchesSent = new AtomicLong();
     private final AtomicLong batchesAcked = new AtomicLong();
@@ -122,6 +123,8 @@ public final class CitySimulation {
             List<String> truth = stolenPasses.get(i);
             readsSent.addAndGet(batches[i].size());
             batchesSent.incrementAndGet();
+            long sentAt = System.currentTimeMillis();
+            truth.forEach(key -> publishedAt.put(key, sentAt));
             clients.get(reader.id()).publish(payload, () -> {
                 batchesAcked.incrementAndGet();
                 expectedHits.addAll(truth);
@@ -162,6 +165,11 @@ public final class CitySimulation {
 
     public Set<String> expectedHits() {
         return Set.copyOf(expectedHits);
+    }
+
+    /** When the batch holding each stolen pass ("TAG@READER") was published, epoch ms. */
+    public Map<String, Long> publishedAt() {
+        return Map.copyOf(publishedAt);
     }
 
     public long readsSent() {

@@ -1,0 +1,41 @@
+package io.tagwatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class EnvironmentDefaultsTest {
+    @TempDir
+    Path dir;
+
+    private EngineOptions parse(Map<String, String> env, String... args) {
+        CommandLine cl = Main.commandLine(env, EnvironmentDefaults.configArgument(args));
+        CommandLine.ParseResult pr = cl.parseArgs(args);
+        ServeCommand serve = (ServeCommand) pr.subcommand().commandSpec().userObject();
+        return serve.options;
+    }
+
+    @Test
+    void flagsBeatEnvironment_environmentBeatsConfigFile_fileBeatsDefaults() throws Exception {
+        Path file = dir.resolve("tagwatch.properties");
+        Files.writeString(file, "mqtt-port=2883\nhttp-port=9090\ndb-user=from-file\n");
+        EngineOptions o = parse(Map.of("TAGWATCH_HTTP_PORT", "9191", "TAGWATCH_DB_URL", "jdbc:postgresql://db/tw"),
+                "serve", "--config", file.toString(), "--db-user", "from-flag");
+        assertThat(o.mqttPort).as("file").isEqualTo(2883);
+        assertThat(o.httpPort).as("environment over file").isEqualTo(9191);
+        assertThat(o.dbUrl).as("environment").isEqualTo("jdbc:postgresql://db/tw");
+        assertThat(o.dbUser).as("flag over file").isEqualTo("from-flag");
+        assertThat(o.dataDir).as("built-in default").isEqualTo(Path.of("data"));
+    }
+
+    @Test
+    void envName_followsTheFlag() {
+        assertThat(EnvironmentDefaults.envName("--db-password")).isEqualTo("TAGWATCH_DB_PASSWORD");
+        assertThat(EnvironmentDefaults.envName("--mqtt-port")).isEqualTo("TAGWATCH_MQTT_PORT");
+    }
+}
