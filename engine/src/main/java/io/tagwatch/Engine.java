@@ -8,12 +8,12 @@ import io.tagwatch.api.HttpApiServer;
 import io.tagwatch.config.EngineConfig;
 import io.tagwatch.hotlist.HotLists;
 import io.tagwatch.ingest.IngestPipeline;
-import io.tagwatch.journal.Journal;
-import io.tagwatch.journal.Journals;
+import io.tagwatch.journal.FileJournal;
 import io.tagwatch.mqtt.MqttServer;
 import io.tagwatch.registry.Registry;
 import io.tagwatch.store.Database;
 import io.tagwatch.store.SightingWriter;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
@@ -37,6 +37,7 @@ public final class Engine implements AutoCloseable {
     private SightingWriter writer;
     private Alerts alerts;
     private IngestPipeline ingest;
+    private FileJournal journal;
     private MqttServer mqtt;
     private int mqttPort;
     private int httpPort;
@@ -69,25 +70,39 @@ public final class Engine implements AutoCloseable {
         hotLists.load();
         generatedAdminPassword = registry.ensureAdmin(config.adminPassword());
 
-        writer = started(new SightingWriter(db, config.writerBatchRows(), config.writerFlushInterval()));
+        Path journalDir = config.dataDir().resolve("journal");
+        String node = NodeId.of(journalDir);
+        writer = started(new SightingWriter(db, node, config.writerBatchRows(), config.writerFlushInterval()));
+        long checkpoint = writer.loadCheckpoint();
         MqttServer[] server = new MqttServer[1];
-        alerts = started(new Alerts(db, (topic, payload) -> server[0].publish(topic, payload)));
-        Journal journal = started(Journals.none());
+        alerts = started(new Alerts(db, (topic, payload) -> {
+            if (server[0] != null) {
+                server[0].publish(topic, payload);
+            }
+        }));
+        ingest = started(new IngestPipeline(hotLists, registry.readers(), alerts, writer,
+                config.dedupWindow().toMillis(), config.maxOpenSightings(), journalDir, checkpoint,
+                config.checkpointInterval().toMillis(), config.writerBatchRows()));
+        // Replays the journal after the checkpoint into the pipeline, then takes appends.
+        journal = started(FileJournal.open(journalDir, config.journalOptions(), checkpoint, ingest));
+        ingest.durablePosition(journal::durablePosition);
+        writer.start(position -> {
+            journal.checkpointed(position);
+            ingest.checkpointCommitted(position);
+        });
         if (!journal.durable()) {
-            log.warn("no durable journal yet: reads acknowledged but not yet written as sightings are lost in a crash");
+            log.warn("journal fsync is off: acknowledged reads survive a crash of the engine, not a power loss");
         }
-        ingest = started(new IngestPipeline(journal, hotLists, registry.readers(), alerts, writer,
-                config.dedupWindow().toMillis(), config.maxOpenSightings()));
         bindMetrics();
 
         HttpApiServer api = started(new HttpApiServer(config, registry, hotLists, alerts, meters, () -> ready));
         httpPort = api.start();
-        mqtt = started(new MqttServer(config, registry, ingest, meters));
+        mqtt = started(new MqttServer(config, registry, journal, meters));
         server[0] = mqtt;
         mqttPort = mqtt.start();
         ready = true;
-        log.info("TagWatch ready: mqtt={} http={} readers={} stolen={}", mqttPort, httpPort,
-                registry.readers().size(), hotLists.stolenSize());
+        log.info("TagWatch ready: node={} mqtt={} http={} readers={} stolen={} journal checkpoint={} end={}", node,
+                mqttPort, httpPort, registry.readers().size(), hotLists.stolenSize(), checkpoint, journal.appendPosition());
     }
 
     private void bindMetrics() {
@@ -97,6 +112,11 @@ public final class Engine implements AutoCloseable {
         Gauge.builder("tagwatch.sightings.pending", writer, SightingWriter::pending).register(meters);
         Gauge.builder("tagwatch.hits.raised", alerts, Alerts::raised).register(meters);
         Gauge.builder("tagwatch.hotlist.stolen.size", hotLists, HotLists::stolenSize).register(meters);
+        Gauge.builder("tagwatch.journal.lag.bytes", journal, FileJournal::lagBytes).register(meters);
+        Gauge.builder("tagwatch.journal.full", journal, j -> j.full() ? 1 : 0).register(meters);
+        Gauge.builder("tagwatch.journal.duplicates", journal, FileJournal::duplicates).register(meters);
+        Gauge.builder("tagwatch.journal.segments", journal, FileJournal::segmentCount).register(meters);
+        Gauge.builder("tagwatch.writer.outage", writer, w -> w.outage() ? 1 : 0).register(meters);
     }
 
     private <T extends AutoCloseable> T started(T component) {
@@ -130,6 +150,10 @@ public final class Engine implements AutoCloseable {
 
     public Alerts alerts() {
         return alerts;
+    }
+
+    public FileJournal journal() {
+        return journal;
     }
 
     public MqttServer mqtt() {

@@ -1,6 +1,7 @@
 package io.tagwatch.cli;
 
 import io.tagwatch.config.EngineConfig;
+import io.tagwatch.journal.FsyncPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -55,6 +56,28 @@ final class EngineOptions {
             description = "A (tag, reader) sighting closes after this long without a read (default ${DEFAULT-VALUE}).")
     Duration dedupWindow;
 
+    @Option(names = "--journal-fsync", defaultValue = "GROUP",
+            description = "When the journal forces writes to disk: GROUP (one fsync per group of batches), "
+                    + "EVERY_BATCH or NONE (default ${DEFAULT-VALUE}; see docs/operations.md).")
+    FsyncPolicy journalFsync;
+
+    @Option(names = "--journal-cap-bytes", defaultValue = "4294967296",
+            description = "Journaled bytes not yet in the database past which reads are no longer acknowledged "
+                    + "(default ${DEFAULT-VALUE} = 4 GiB).")
+    long journalCapBytes;
+
+    @Option(names = "--journal-segment-bytes", defaultValue = "67108864",
+            description = "Size of a journal segment file (default ${DEFAULT-VALUE} = 64 MiB).")
+    long journalSegmentBytes;
+
+    @Option(names = "--journal-retain-segments", defaultValue = "2",
+            description = "Segments already in the database kept before deletion (default ${DEFAULT-VALUE}).")
+    int journalRetainSegments;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "PT2S",
+            description = "How often sightings and the journal checkpoint are committed (default ${DEFAULT-VALUE}).")
+    Duration checkpointInterval;
+
     EngineConfig toConfig() {
         return EngineConfig.builder()
                 .bindHost(bind)
@@ -69,6 +92,11 @@ final class EngineOptions {
                 .maxReadsPerBatch(maxReadsPerBatch)
                 .maxReadAge(maxReadAge)
                 .dedupWindow(dedupWindow)
+                .journalFsync(journalFsync)
+                .journalCapBytes(journalCapBytes)
+                .journalSegmentBytes(journalSegmentBytes)
+                .journalRetainSegments(journalRetainSegments)
+                .checkpointInterval(checkpointInterval)
                 .build();
     }
 }

@@ -1,5 +1,7 @@
 package io.tagwatch.config;
 
+import io.tagwatch.journal.FsyncPolicy;
+import io.tagwatch.journal.JournalOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -26,6 +28,11 @@ import java.util.Objects;
  * @param writerBatchRows    sighting writer flushes at this many rows...
  * @param writerFlushInterval ...or after this long, whichever comes first
  * @param tokenTtl           lifetime of an API bearer token
+ * @param journalFsync       when the journal forces writes to disk: GROUP, EVERY_BATCH or NONE
+ * @param journalSegmentBytes size past which a journal segment file is closed
+ * @param journalCapBytes    journaled bytes after the checkpoint past which reads are no longer acknowledged
+ * @param journalRetainSegments checkpointed segments kept before deletion
+ * @param checkpointInterval how often the journal checkpoint (dedup snapshot + sightings) is taken
  */
 public record EngineConfig(
         String bindHost,
@@ -44,7 +51,12 @@ public record EngineConfig(
         int maxOpenSightings,
         int writerBatchRows,
         Duration writerFlushInterval,
-        Duration tokenTtl) {
+        Duration tokenTtl,
+        FsyncPolicy journalFsync,
+        long journalSegmentBytes,
+        long journalCapBytes,
+        int journalRetainSegments,
+        Duration checkpointInterval) {
 
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -74,6 +86,13 @@ public record EngineConfig(
         requirePositive("dedupWindow", dedupWindow);
         requirePositive("writerFlushInterval", writerFlushInterval);
         requirePositive("tokenTtl", tokenTtl);
+        requirePositive("checkpointInterval", checkpointInterval);
+        new JournalOptions(journalSegmentBytes, journalCapBytes, journalRetainSegments, journalFsync); // validates
+    }
+
+    /** The journal's settings as the journal package takes them. */
+    public JournalOptions journalOptions() {
+        return new JournalOptions(journalSegmentBytes, journalCapBytes, journalRetainSegments, journalFsync);
     }
 
     /** Defaults for everything; the data directory is {@code ./data}. */
@@ -100,6 +119,11 @@ public record EngineConfig(
         b.writerBatchRows = writerBatchRows;
         b.writerFlushInterval = writerFlushInterval;
         b.tokenTtl = tokenTtl;
+        b.journalFsync = journalFsync;
+        b.journalSegmentBytes = journalSegmentBytes;
+        b.journalCapBytes = journalCapBytes;
+        b.journalRetainSegments = journalRetainSegments;
+        b.checkpointInterval = checkpointInterval;
         return b;
     }
 
@@ -140,6 +164,11 @@ public record EngineConfig(
         private int writerBatchRows = 5_000;
         private Duration writerFlushInterval = Duration.ofMillis(500);
         private Duration tokenTtl = Duration.ofHours(12);
+        private FsyncPolicy journalFsync = FsyncPolicy.GROUP;
+        private long journalSegmentBytes = 64L << 20;
+        private long journalCapBytes = 4L << 30;
+        private int journalRetainSegments = 2;
+        private Duration checkpointInterval = Duration.ofSeconds(2);
 
         public Builder bindHost(String v) { bindHost = v; return this; }
         public Builder mqttPort(int v) { mqttPort = v; return this; }
@@ -158,11 +187,17 @@ public record EngineConfig(
         public Builder writerBatchRows(int v) { writerBatchRows = v; return this; }
         public Builder writerFlushInterval(Duration v) { writerFlushInterval = v; return this; }
         public Builder tokenTtl(Duration v) { tokenTtl = v; return this; }
+        public Builder journalFsync(FsyncPolicy v) { journalFsync = v; return this; }
+        public Builder journalSegmentBytes(long v) { journalSegmentBytes = v; return this; }
+        public Builder journalCapBytes(long v) { journalCapBytes = v; return this; }
+        public Builder journalRetainSegments(int v) { journalRetainSegments = v; return this; }
+        public Builder checkpointInterval(Duration v) { checkpointInterval = v; return this; }
 
         public EngineConfig build() {
             return new EngineConfig(bindHost, mqttPort, httpPort, dataDir, dbUrl, dbUser, dbPassword,
                     adminPassword, maxPacketBytes, maxReadsPerBatch, maxReadAge, maxReadFuture,
-                    dedupWindow, maxOpenSightings, writerBatchRows, writerFlushInterval, tokenTtl);
+                    dedupWindow, maxOpenSightings, writerBatchRows, writerFlushInterval, tokenTtl,
+                    journalFsync, journalSegmentBytes, journalCapBytes, journalRetainSegments, checkpointInterval);
         }
     }
 }

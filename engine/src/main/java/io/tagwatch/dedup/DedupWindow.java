@@ -1,6 +1,11 @@
 package io.tagwatch.dedup;
 
 import io.tagwatch.read.ReadBatch;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
 
 /**
  * Turns reads into sightings: one open window per (tag, reader) that collects first and
@@ -19,6 +24,7 @@ import io.tagwatch.read.ReadBatch;
 public final class DedupWindow {
     private static final long PHI = 0x9E3779B97F4A7C15L;
     private static final int NO_RSSI = ReadBatch.NO_RSSI;
+    private static final int SNAPSHOT_VERSION = 1;
 
     private final long windowMs;
     private final int capacity;
@@ -63,6 +69,16 @@ public final class DedupWindow {
         int r;
         while ((r = readers[s]) != 0) {
             if (r == key && tags[s] == tag) {
+                if (arrival - lastArrival[s] >= windowMs) {
+                    // expired but not yet swept: close it now so the result does not depend on sweep timing
+                    emit(s, sink);
+                    firstSeen[s] = timestamp;
+                    lastSeen[s] = timestamp;
+                    lastArrival[s] = arrival;
+                    counts[s] = 1;
+                    bestRssi[s] = rssi;
+                    return true;
+                }
                 if (timestamp < firstSeen[s]) {
                     firstSeen[s] = timestamp;
                 }
@@ -117,6 +133,74 @@ public final class DedupWindow {
     /** Closes every open window (orderly shutdown). */
     public int closeAll(SightingSink sink) {
         return expire(Long.MAX_VALUE, sink);
+    }
+
+    /**
+     * Writes every open window (the state a checkpoint must carry). Readers are written by id,
+     * since reader indexes are assigned anew at each start.
+     */
+    public void writeSnapshot(DataOutput out, IntFunction<String> readerIdOf) throws IOException {
+        out.writeInt(SNAPSHOT_VERSION);
+        out.writeLong(windowMs);
+        out.writeInt(open);
+        for (int s = 0; s <= mask; s++) {
+            if (readers[s] == 0) {
+                continue;
+            }
+            out.writeLong(tags[s]);
+            out.writeUTF(readerIdOf.apply(readers[s] - 1));
+            out.writeLong(firstSeen[s]);
+            out.writeLong(lastSeen[s]);
+            out.writeLong(lastArrival[s]);
+            out.writeInt(counts[s]);
+            out.writeInt(bestRssi[s]);
+        }
+    }
+
+    /**
+     * Restores windows written by {@link #writeSnapshot} into this empty window. A window whose
+     * reader is unknown now ({@code indexOf} answers -1) is closed into the sink at once.
+     *
+     * @return how many windows were restored
+     */
+    public int readSnapshot(DataInput in, ToIntFunction<String> indexOf, SightingSink unknownReaders) throws IOException {
+        if (open != 0) {
+            throw new IllegalStateException("restore into a window with open=" + open);
+        }
+        int version = in.readInt();
+        if (version != SNAPSHOT_VERSION) {
+            throw new IOException("dedup snapshot version " + version + " is not " + SNAPSHOT_VERSION);
+        }
+        in.readLong(); // the window time then; today's configuration applies
+        int n = in.readInt();
+        int restored = 0;
+        for (int i = 0; i < n; i++) {
+            long tag = in.readLong();
+            int reader = indexOf.applyAsInt(in.readUTF());
+            long first = in.readLong();
+            long last = in.readLong();
+            long arrival = in.readLong();
+            int count = in.readInt();
+            int best = in.readInt();
+            if (reader < 0 || open >= capacity) {
+                unknownReaders.closed(tag, Math.max(reader, 0), first, last, count, best);
+                continue;
+            }
+            int s = slot(tag, reader);
+            while (readers[s] != 0) {
+                s = (s + 1) & mask;
+            }
+            tags[s] = tag;
+            readers[s] = reader + 1;
+            firstSeen[s] = first;
+            lastSeen[s] = last;
+            lastArrival[s] = arrival;
+            counts[s] = count;
+            bestRssi[s] = best;
+            open++;
+            restored++;
+        }
+        return restored;
     }
 
     public int openWindows() {

@@ -5,130 +5,195 @@ import io.tagwatch.alert.Hit;
 import io.tagwatch.dedup.DedupWindow;
 import io.tagwatch.dedup.SightingSink;
 import io.tagwatch.hotlist.HotLists;
-import io.tagwatch.journal.Journal;
+import io.tagwatch.journal.JournalSink;
 import io.tagwatch.read.ReadBatch;
 import io.tagwatch.registry.OpenTheft;
 import io.tagwatch.registry.ReaderDirectory;
 import io.tagwatch.registry.ReaderInfo;
 import io.tagwatch.registry.Vehicle;
 import io.tagwatch.store.Sighting;
+import io.tagwatch.store.SightingBatch;
 import io.tagwatch.store.SightingWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The read path after decode: each batch goes to the journal (which acknowledges it when it is
- * safe) and to the match thread, which runs every read through the dedup window and, on the
- * first read of a sighting, the hot lists. Hits go to {@link Alerts}; closed sightings to the
- * {@link SightingWriter}. Neither the journal nor the database is waited for here.
+ * The match thread: every journaled batch, in journal order, runs read by read through the
+ * dedup window and, on the first read of a sighting, the hot lists. Hits go to {@link Alerts}
+ * at once. Closed sightings collect until a checkpoint, which snapshots the open windows at the
+ * journal position reached and hands the sightings with that position to the
+ * {@link SightingWriter}: the writer commits both in one transaction, so a restart resumes
+ * from the snapshot and replays the journal after it, and every read lands in exactly one
+ * committed sighting.
  *
  * <pre>
- * event loop --accept--> journal.append --fsync--> PUBACK
- *                 \-> queue --> [match thread] dedup --first read--> hot lists --hit--> alerts
- *                                                   \--closed--> sighting writer --COPY--> PostgreSQL
+ * journal writer --journaled(batch, position)--> queue --> [match thread] dedup --first read--> hot lists --> alerts
+ *                                                                   \--closed--> checkpoint(snapshot, position) --> writer
  * </pre>
  *
- * <p>{@link #accept} is thread-safe and lock-free. The match thread alone owns the dedup window.
+ * <p>{@link #journaled} is thread-safe and lock-free. The match thread alone owns the window.
  */
-public final class IngestPipeline implements AutoCloseable {
+public final class IngestPipeline implements JournalSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestPipeline.class);
-    private static final long EXPIRE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long SWEEP_EVERY_MS = 250;
 
-    private final Journal journal;
+    private record Entry(ReadBatch batch, long end) {
+    }
+
     private final HotLists hotLists;
     private final ReaderDirectory readers;
     private final Alerts alerts;
     private final SightingWriter writer;
     private final DedupWindow dedup;
-    private final SightingSink toWriter;
-    private final ConcurrentLinkedQueue<ReadBatch> queue = new ConcurrentLinkedQueue<>();
+    private final CheckpointFiles checkpoints;
+    private final long checkpointEveryNanos;
+    private final int checkpointRows;
+    private final SightingSink collect;
+    private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
     private final Thread thread;
+    private volatile LongSupplier durablePosition = () -> Long.MAX_VALUE;
     private volatile boolean running = true;
 
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong queued = new AtomicLong();
-    private final AtomicLong droppedByTime = new AtomicLong();
+    private final AtomicLong unknownReader = new AtomicLong();
+    // match thread state
+    private List<Sighting> closedSinceCheckpoint = new ArrayList<>();
+    private long matchedEnd;
+    private long checkpointedEnd;
+    private long lastSweep;
+    private long nextCheckpoint;
     // written by the match thread only; volatile for readers of stats()
     private volatile long reads;
     private volatile long opened;
     private volatile long closed;
     private volatile long hits;
 
-    public IngestPipeline(Journal journal, HotLists hotLists, ReaderDirectory readers, Alerts alerts,
-                          SightingWriter writer, long dedupWindowMs, int maxOpenSightings) {
-        this.journal = journal;
+    /**
+     * @param journalDir where the dedup snapshots of checkpoints live
+     * @param checkpoint the committed checkpoint: its snapshot is restored before anything runs
+     */
+    public IngestPipeline(HotLists hotLists, ReaderDirectory readers, Alerts alerts, SightingWriter writer,
+                          long dedupWindowMs, int maxOpenSightings, Path journalDir, long checkpoint,
+                          long checkpointIntervalMs, int checkpointRows) {
         this.hotLists = hotLists;
         this.readers = readers;
         this.alerts = alerts;
         this.writer = writer;
         this.dedup = new DedupWindow(dedupWindowMs, maxOpenSightings);
-        this.toWriter = this::sightingClosed;
+        this.checkpoints = new CheckpointFiles(journalDir);
+        this.checkpointEveryNanos = TimeUnit.MILLISECONDS.toNanos(checkpointIntervalMs);
+        this.checkpointRows = checkpointRows;
+        this.collect = this::sightingClosed;
+        this.matchedEnd = checkpoint;
+        this.checkpointedEnd = checkpoint;
+        restore(checkpoint);
         this.thread = new Thread(this::run, "ingest-match");
         this.thread.setDaemon(true);
         this.thread.start();
     }
 
-    /**
-     * Takes a decoded batch whose source and times are resolved. {@code onDurable} runs (on
-     * any thread) when the batch may be acknowledged.
-     *
-     * @return false when the batch was not taken (journal full): do not acknowledge
-     */
-    public boolean accept(ReadBatch batch, int droppedReads, Runnable onDurable) {
-        if (!journal.append(batch, onDurable)) {
-            return false;
+    private void restore(long checkpoint) {
+        try {
+            boolean found = checkpoints.restore(checkpoint, dedup, id -> {
+                ReaderInfo r = readers.byId(id);
+                return r == null ? -1 : r.index();
+            }, (tag, reader, first, last, count, best) -> log.warn(
+                    "open window of a reader no longer provisioned dropped at restore tag={} reads={}", tag, count));
+            if (!found && checkpoint > 0) {
+                log.warn("no dedup snapshot for checkpoint={}: windows open then start afresh", checkpoint);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restore the dedup snapshot of checkpoint=" + checkpoint, e);
         }
+    }
+
+    /** Where the journal's durable position comes from; a checkpoint never passes it. */
+    public void durablePosition(LongSupplier supplier) {
+        this.durablePosition = supplier;
+    }
+
+    @Override
+    public void journaled(ReadBatch batch, long start, long end) {
         batches.incrementAndGet();
-        if (droppedReads > 0) {
-            droppedByTime.addAndGet(droppedReads);
-        }
-        queue.offer(batch);
+        queue.offer(new Entry(batch, end));
         queued.incrementAndGet();
         LockSupport.unpark(thread);
-        return true;
     }
 
     public IngestStats stats() {
-        return new IngestStats(batches.get(), reads, droppedByTime.get(), opened, closed, hits,
+        return new IngestStats(batches.get(), reads, opened, closed, hits,
                 dedup.openWindows(), dedup.overflows(), queued.get());
     }
 
+    /** Batches journaled but not yet matched. */
+    public long backlog() {
+        return queued.get();
+    }
+
     private void run() {
-        long nextExpire = System.nanoTime() + EXPIRE_EVERY_NANOS;
+        nextCheckpoint = System.nanoTime() + checkpointEveryNanos;
         while (running) {
-            ReadBatch batch = queue.poll();
-            if (batch != null) {
+            Entry e = queue.poll();
+            if (e != null) {
                 queued.decrementAndGet();
-                match(batch);
+                match(e);
             } else {
-                LockSupport.parkNanos(EXPIRE_EVERY_NANOS);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(SWEEP_EVERY_MS));
+                if (queue.isEmpty()) {
+                    sweep(System.currentTimeMillis());
+                }
             }
-            long now = System.nanoTime();
-            if (now - nextExpire >= 0) {
-                nextExpire = now + EXPIRE_EVERY_NANOS;
-                closed += dedup.expire(System.currentTimeMillis(), toWriter);
-            }
+            maybeCheckpoint(false);
         }
-        ReadBatch rest;
+        Entry rest;
         while ((rest = queue.poll()) != null) {
             match(rest);
         }
-        closed += dedup.closeAll(toWriter);
+        closed += dedup.closeAll(collect);
+        maybeCheckpoint(true);
     }
 
-    private void match(ReadBatch b) {
+    private void sweep(long now) {
+        if (now - lastSweep >= SWEEP_EVERY_MS) {
+            lastSweep = now;
+            closed += dedup.expire(now, collect);
+        }
+    }
+
+    private void match(Entry e) {
+        ReadBatch b = e.batch();
+        if (b.readerIndex() < 0) {
+            ReaderInfo r = readers.byId(b.readerId());
+            if (r == null) {
+                unknownReader.incrementAndGet();
+                log.warn("journaled batch of unknown reader={} skipped ({} reads)", b.readerId(), b.size());
+                matchedEnd = e.end();
+                return;
+            }
+            b.source(b.readerId(), r.index(), b.receivedAt());
+        }
+        // Expiry on the batches' own receive times, so replay closes windows as live did.
+        sweep(b.receivedAt());
         final int reader = b.readerIndex();
         final long arrival = b.receivedAt();
         final int n = b.size();
         long newSightings = 0;
         for (int i = 0; i < n; i++) {
             long tag = b.tag(i);
-            if (dedup.observe(tag, reader, b.timestamp(i), b.rssi(i), arrival, toWriter)) {
+            if (dedup.observe(tag, reader, b.timestamp(i), b.rssi(i), arrival, collect)) {
                 newSightings++;
                 OpenTheft theft = hotLists.stolen(tag);
                 if (theft != null) {
@@ -138,23 +203,59 @@ public final class IngestPipeline implements AutoCloseable {
         }
         reads += n;
         opened += newSightings;
+        matchedEnd = e.end();
+    }
+
+    private void maybeCheckpoint(boolean force) {
+        boolean due = force || System.nanoTime() - nextCheckpoint >= 0 || closedSinceCheckpoint.size() >= checkpointRows;
+        if (!due || (matchedEnd == checkpointedEnd && closedSinceCheckpoint.isEmpty())) {
+            return;
+        }
+        if (durablePosition.getAsLong() < matchedEnd) {
+            return; // the batches are not on disk yet: a checkpoint past them could outlive them
+        }
+        nextCheckpoint = System.nanoTime() + checkpointEveryNanos;
+        try {
+            checkpoints.write(matchedEnd, dedup, i -> readers.byIndex(i).id());
+        } catch (IOException ex) {
+            log.error("dedup snapshot at position={} not written; checkpoint skipped", matchedEnd, ex);
+            return;
+        }
+        writer.offer(new SightingBatch(closedSinceCheckpoint, matchedEnd));
+        closedSinceCheckpoint = new ArrayList<>();
+        checkpointedEnd = matchedEnd;
+    }
+
+    /** After the writer committed a checkpoint: older snapshots can go. */
+    public void checkpointCommitted(long position) {
+        checkpoints.deleteBefore(position);
     }
 
     private void raise(OpenTheft theft, ReadBatch b, int i) {
         ReaderInfo r = readers.byIndex(b.readerIndex());
         Vehicle v = theft.vehicle();
         hits++;
-        alerts.raise(new Hit(UUID.randomUUID(), "stolen", hotLists.stolenVersion(), "stolen-first-read",
-                v.tag(), v.id(), theft.theftReportId(), v.plate(), v.kind(), v.brand(), v.color(),
+        alerts.raise(new Hit(hitId(v.tag(), r.id(), b.timestamp(i)), "stolen", hotLists.stolenVersion(),
+                "stolen-first-read", v.tag(), v.id(), theft.theftReportId(), v.plate(), v.kind(), v.brand(), v.color(),
                 r.id(), r.name(), r.lat(), r.lon(), r.district(), b.timestamp(i), b.receivedAt(), b.rssi(i)));
+    }
+
+    /**
+     * A hit is identified by the sighting that raised it (tag, reader, time of the first read),
+     * so the same read matched again (replay, redelivery) is the same hit and is stored once.
+     */
+    static UUID hitId(long tag, String readerId, long firstRead) {
+        byte[] id = readerId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(16 + id.length).putLong(tag).putLong(firstRead).put(id);
+        return UUID.nameUUIDFromBytes(b.array());
     }
 
     private void sightingClosed(long tag, int readerIndex, long first, long last, int count, int bestRssi) {
         ReaderInfo r = readers.byIndex(readerIndex);
-        writer.offer(new Sighting(tag, r.id(), first, last, count, bestRssi));
+        closedSinceCheckpoint.add(new Sighting(tag, r.id(), first, last, count, bestRssi));
     }
 
-    /** Stops taking batches, matches what is queued, closes every open window into the writer. */
+    /** Matches what is queued, closes every open window, and hands the last checkpoint to the writer. */
     @Override
     public void close() {
         running = false;

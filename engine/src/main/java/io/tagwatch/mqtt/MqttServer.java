@@ -15,7 +15,7 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.tagwatch.alert.AlertPublisher;
 import io.tagwatch.config.EngineConfig;
-import io.tagwatch.ingest.IngestPipeline;
+import io.tagwatch.journal.Journal;
 import io.tagwatch.registry.Registry;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -60,11 +60,11 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
     private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     private Channel listener;
 
-    public MqttServer(EngineConfig config, Registry registry, IngestPipeline ingest, MeterRegistry meters) {
+    public MqttServer(EngineConfig config, Registry registry, Journal journal, MeterRegistry meters) {
         this.config = config;
         this.authenticator = new MqttAuthenticator(registry);
         this.counters = new MqttCounters(meters);
-        this.publishes = new ReadPublishHandler(config, ingest, counters);
+        this.publishes = new ReadPublishHandler(config, journal, counters);
         this.authExecutor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "mqtt-auth");
             t.setDaemon(true);

@@ -6,7 +6,7 @@ import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.tagwatch.config.EngineConfig;
-import io.tagwatch.ingest.IngestPipeline;
+import io.tagwatch.journal.Journal;
 import io.tagwatch.read.PayloadError;
 import io.tagwatch.read.ReadBatch;
 import org.slf4j.Logger;
@@ -24,13 +24,13 @@ final class ReadPublishHandler {
     static final byte REASON_QUOTA_EXCEEDED = (byte) 0x97;
     static final byte REASON_QOS_NOT_SUPPORTED = (byte) 0x9B;
 
-    private final IngestPipeline ingest;
+    private final Journal journal;
     private final MqttCounters counters;
     private final long maxFutureMs;
     private final long maxAgeMs;
 
-    ReadPublishHandler(EngineConfig config, IngestPipeline ingest, MqttCounters counters) {
-        this.ingest = ingest;
+    ReadPublishHandler(EngineConfig config, Journal journal, MqttCounters counters) {
+        this.journal = journal;
         this.counters = counters;
         this.maxFutureMs = config.maxReadFuture().toMillis();
         this.maxAgeMs = config.maxReadAge().toMillis();
@@ -80,17 +80,45 @@ final class ReadPublishHandler {
         int dropped = batch.resolveTimes(maxFutureMs, maxAgeMs);
         if (dropped > 0) {
             counters.readsDroppedByTime.increment(dropped);
+            log.debug("reader={} {} reads dropped for their timestamp", session.reader.id(), dropped);
+        }
+        if (batch.size() == 0) {
+            ack(ctx, qos, packetId); // nothing left to keep
+            return;
         }
         Runnable onDurable = qos == MqttQoS.AT_LEAST_ONCE ? () -> ack(ctx, qos, packetId) : () -> { };
-        if (!ingest.accept(batch, dropped, onDurable)) {
+        if (!journal.append(batch, onDurable)) {
+            // Journal at its cap: no acknowledgement (the reader keeps the batch and resends),
+            // and stop reading this socket until there is room again.
             counters.journalFull.increment();
             if (session.mqtt5 && qos == MqttQoS.AT_LEAST_ONCE) {
                 ctx.writeAndFlush(pubAck(packetId, REASON_QUOTA_EXCEEDED));
             }
+            pauseUntilJournalHasRoom(ctx);
             return;
         }
         counters.batchesAccepted.increment();
         counters.readsAccepted.increment(batch.size());
+    }
+
+    private void pauseUntilJournalHasRoom(ChannelHandlerContext ctx) {
+        if (!ctx.channel().config().isAutoRead()) {
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
+        ctx.executor().schedule(new Runnable() {
+            @Override
+            public void run() {
+                if (!ctx.channel().isActive()) {
+                    return;
+                }
+                if (journal.full()) {
+                    ctx.executor().schedule(this, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } else {
+                    ctx.channel().config().setAutoRead(true);
+                }
+            }
+        }, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private static void ack(ChannelHandlerContext ctx, MqttQoS qos, int packetId) {

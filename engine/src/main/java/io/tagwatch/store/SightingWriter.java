@@ -1,8 +1,9 @@
 package io.tagwatch.store;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -20,9 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes closed sightings to PostgreSQL with {@code COPY ... FROM STDIN}, batched by size
- * and time, on its own thread so the ingest pipeline never waits for the database. A failed
- * batch is kept and retried with back-off (1 s doubling to 30 s) until the database takes it.
+ * Writes closed sightings to PostgreSQL with {@code COPY ... FROM STDIN} on its own thread,
+ * so the ingest pipeline never waits for the database. Each transaction carries whole
+ * {@link SightingBatch}es and moves this node's journal checkpoint to the newest of their
+ * positions, so the sightings and the checkpoint are committed together or not at all. A
+ * failed transaction is retried with back-off (1 s doubling to 30 s) until the database takes
+ * it; nothing is dropped.
  *
  * <p>{@link #offer} is thread-safe and lock-free; everything else runs on the writer thread.
  */
@@ -32,71 +37,121 @@ public final class SightingWriter implements AutoCloseable {
             "COPY sightings (tag, reader_id, first_seen, last_seen, read_count, best_rssi) FROM STDIN";
 
     private final DataSource db;
+    private final String node;
     private final int batchRows;
     private final long flushNanos;
-    private final ConcurrentLinkedQueue<Sighting> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicLong queued = new AtomicLong();
+    private final ConcurrentLinkedQueue<SightingBatch> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicLong queuedRows = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong committedPosition = new AtomicLong(-1);
+    private volatile LongConsumer onCommitted = p -> { };
+    private volatile boolean outage;
     private final Thread thread;
     private volatile boolean running = true;
 
-    public SightingWriter(DataSource db, int batchRows, Duration flushInterval) {
+    public SightingWriter(DataSource db, String node, int batchRows, Duration flushInterval) {
         this.db = db;
+        this.node = node;
         this.batchRows = batchRows;
         this.flushNanos = flushInterval.toNanos();
         this.thread = new Thread(this::run, "sighting-writer");
         this.thread.setDaemon(true);
-        this.thread.start();
     }
 
-    /** Queues one sighting for the next batch. */
-    public void offer(Sighting s) {
-        queue.offer(s);
-        if (queued.incrementAndGet() >= batchRows) {
+    /** The committed journal checkpoint of this node (0 when it has none yet). */
+    public long loadCheckpoint() {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT position FROM journal_checkpoint WHERE node = ?")) {
+            ps.setString(1, node);
+            try (ResultSet rs = ps.executeQuery()) {
+                long p = rs.next() ? rs.getLong(1) : 0L;
+                committedPosition.set(p);
+                return p;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the journal checkpoint node=" + node, e);
+        }
+    }
+
+    /** Starts writing; {@code onCommitted} gets each newly committed checkpoint position. */
+    public void start(LongConsumer onCommitted) {
+        this.onCommitted = onCommitted;
+        thread.start();
+    }
+
+    /** Queues a checkpoint batch. */
+    public void offer(SightingBatch batch) {
+        queue.offer(batch);
+        if (queuedRows.addAndGet(batch.sightings().size()) >= batchRows) {
             LockSupport.unpark(thread);
         }
     }
 
-    /** Sightings committed to the database so far. */
+    /** Sightings committed to the database so far by this process. */
     public long written() {
         return written.get();
     }
 
-    /** Sightings waiting for a batch. */
+    /** Sightings waiting for a transaction. */
     public long pending() {
-        return queued.get();
+        return queuedRows.get();
     }
 
     public long failures() {
         return failures.get();
     }
 
+    /** True while the last transaction failed (the database is unreachable or refusing). */
+    public boolean outage() {
+        return outage;
+    }
+
+    public long committedPosition() {
+        return committedPosition.get();
+    }
+
     private void run() {
-        List<Sighting> batch = new ArrayList<>(batchRows);
+        List<SightingBatch> txn = new ArrayList<>();
         long backoffMs = 1000;
-        while (running || !queue.isEmpty() || !batch.isEmpty()) {
-            if (batch.isEmpty() && queued.get() < batchRows && running) {
+        while (running || !queue.isEmpty() || !txn.isEmpty()) {
+            if (txn.isEmpty() && queuedRows.get() < batchRows && running) {
                 LockSupport.parkNanos(flushNanos);
             }
-            Sighting s;
-            while (batch.size() < batchRows && (s = queue.poll()) != null) {
-                batch.add(s);
+            int rows = txn.stream().mapToInt(b -> b.sightings().size()).sum();
+            SightingBatch b;
+            while (rows < batchRows && (b = queue.peek()) != null) {
+                queue.poll();
+                txn.add(b);
+                rows += b.sightings().size();
             }
-            if (batch.isEmpty()) {
+            if (txn.isEmpty()) {
                 continue;
             }
             try {
-                copy(batch);
-                queued.addAndGet(-batch.size());
-                written.addAndGet(batch.size());
-                batch.clear();
+                long position = commit(txn, rows);
+                queuedRows.addAndGet(-rows);
+                written.addAndGet(rows);
+                txn.clear();
+                if (outage) {
+                    outage = false;
+                    log.info("database writes resumed; {} sightings waiting", queuedRows.get());
+                }
                 backoffMs = 1000;
-            } catch (SQLException | IOException | RuntimeException e) {
+                if (position > committedPosition.get()) {
+                    committedPosition.set(position);
+                    onCommitted.accept(position);
+                }
+            } catch (SQLException | RuntimeException e) {
                 failures.incrementAndGet();
-                log.warn("sighting batch of {} rows not written, retrying in {} ms: {}", batch.size(), backoffMs, e.toString());
+                if (!outage) {
+                    outage = true;
+                }
+                log.warn("{} sightings not written (kept, retrying in {} ms; the journal holds them): {}",
+                        rows, backoffMs, e.toString());
                 if (!running) {
-                    log.error("writer stopping with {} sightings unwritten", queued.get());
+                    log.error("writer stopping with {} sightings unwritten; the journal replays them at the next start",
+                            queuedRows.get());
                     return;
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoffMs));
@@ -105,11 +160,42 @@ public final class SightingWriter implements AutoCloseable {
         }
     }
 
-    private void copy(List<Sighting> batch) throws SQLException, IOException {
+    private long commit(List<SightingBatch> txn, int rows) throws SQLException {
+        long position = -1;
+        for (SightingBatch b : txn) {
+            position = Math.max(position, b.journalPosition());
+        }
         try (Connection c = db.getConnection()) {
-            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-            StringBuilder sb = new StringBuilder(batch.size() * 80);
-            for (Sighting s : batch) {
+            c.setAutoCommit(false);
+            try {
+                if (rows > 0) {
+                    copy(c, txn, rows);
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO journal_checkpoint (node, position) VALUES (?, ?) ON CONFLICT (node) DO UPDATE "
+                                + "SET position = GREATEST(journal_checkpoint.position, EXCLUDED.position), updated_at = now()")) {
+                    ps.setString(1, node);
+                    ps.setLong(2, position);
+                    ps.executeUpdate();
+                }
+                c.commit();
+                return position;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // the connection is gone; the transaction is void either way
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static void copy(Connection c, List<SightingBatch> txn, int rows) throws SQLException {
+        CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+        StringBuilder sb = new StringBuilder(rows * 80);
+        for (SightingBatch b : txn) {
+            for (Sighting s : b.sightings()) {
                 sb.append(s.tag()).append('\t')
                         .append(s.readerId()).append('\t')
                         .append(Instant.ofEpochMilli(s.firstSeen())).append('\t')
@@ -122,20 +208,20 @@ public final class SightingWriter implements AutoCloseable {
                 }
                 sb.append('\n');
             }
-            byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
-            CopyIn in = copy.copyIn(COPY_SQL);
-            try {
-                in.writeToCopy(bytes, 0, bytes.length);
-                in.endCopy();
-            } finally {
-                if (in.isActive()) {
-                    in.cancelCopy();
-                }
+        }
+        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+        CopyIn in = copy.copyIn(COPY_SQL);
+        try {
+            in.writeToCopy(bytes, 0, bytes.length);
+            in.endCopy();
+        } finally {
+            if (in.isActive()) {
+                in.cancelCopy();
             }
         }
     }
 
-    /** Writes what is queued, then stops the thread (waits up to 30 s). */
+    /** Writes what is queued (while the database answers), then stops the thread. */
     @Override
     public void close() {
         running = false;

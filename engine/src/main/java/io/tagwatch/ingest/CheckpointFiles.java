@@ -1,0 +1,89 @@
+package io.tagwatch.ingest;
+
+import io.tagwatch.dedup.DedupWindow;
+import io.tagwatch.dedup.SightingSink;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dedup snapshots that go with checkpoints: {@code dedup-<position>.snap} in the journal
+ * directory holds the windows open once every batch before {@code position} was matched.
+ * Written to a temporary file, forced, then renamed, so a snapshot is whole or absent.
+ */
+final class CheckpointFiles {
+    private static final Logger log = LoggerFactory.getLogger(CheckpointFiles.class);
+    private static final String PREFIX = "dedup-";
+    private static final String SUFFIX = ".snap";
+
+    private final Path dir;
+
+    CheckpointFiles(Path dir) {
+        this.dir = dir;
+    }
+
+    Path file(long position) {
+        return dir.resolve(String.format("%s%020d%s", PREFIX, position, SUFFIX));
+    }
+
+    void write(long position, DedupWindow window, IntFunction<String> readerIdOf) throws IOException {
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve(PREFIX + position + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            OutputStream os = Channels.newOutputStream(ch);
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16));
+            window.writeSnapshot(out, readerIdOf);
+            out.flush();
+            ch.force(true);
+        }
+        Files.move(tmp, file(position), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Restores the snapshot of {@code position} into the window; false when there is none. */
+    boolean restore(long position, DedupWindow window, ToIntFunction<String> indexOf, SightingSink orphans)
+            throws IOException {
+        Path f = file(position);
+        if (!Files.exists(f)) {
+            return false;
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(f), 1 << 16))) {
+            int n = window.readSnapshot(in, indexOf, orphans);
+            log.info("restored {} open sighting windows from {}", n, f.getFileName());
+        }
+        return true;
+    }
+
+    /** Deletes snapshots older than the committed checkpoint. */
+    void deleteBefore(long position) {
+        try (Stream<Path> files = Files.list(dir)) {
+            files.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith(PREFIX) && n.endsWith(SUFFIX)
+                        && Long.parseLong(n.substring(PREFIX.length(), n.length() - SUFFIX.length())) < position;
+            }).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    log.warn("cannot delete {}: {}", p, e.toString());
+                }
+            });
+        } catch (IOException e) {
+            log.warn("cannot list {}: {}", dir, e.toString());
+        }
+    }
+}

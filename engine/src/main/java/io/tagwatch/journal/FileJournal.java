@@ -1,0 +1,432 @@
+package io.tagwatch.journal;
+
+import io.tagwatch.read.ReadBatch;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Append-only segment files under {@code <data-dir>/journal}, one record per batch framed by
+ * length and CRC32C ({@link JournalDescriptor}). One writer thread takes every pending append,
+ * writes them, hands them to the {@link JournalSink} in order, forces them to disk once
+ * (group commit, per {@link FsyncPolicy}) and only then runs their acknowledgements.
+ *
+ * <p>At open, the records after the checkpoint are replayed into the sink; a torn or corrupt
+ * record (short header, impossible length, CRC mismatch) is logged with its position and the
+ * segment is cut off there. Appends are refused (return false) while the bytes after the
+ * checkpoint exceed the cap; {@link #checkpointed} frees them and deletes old segments.
+ *
+ * <p>A batch whose content equals one of the reader's recent batches (a QoS 1 redelivery,
+ * also after a reconnect) is acknowledged without being journaled again.
+ *
+ * <p>{@link #append} is thread-safe and lock-free; everything else runs on the writer thread.
+ */
+public final class FileJournal implements Journal {
+    private static final Logger log = LoggerFactory.getLogger(FileJournal.class);
+    private static final String SUFFIX = ".seg";
+    private static final int RECENT_PER_READER = 256;
+
+    private record Pending(ReadBatch batch, Runnable onDurable) {
+    }
+
+    private final Path dir;
+    private final long segmentBytes;
+    private final long capBytes;
+    private final int retainSegments;
+    private final FsyncPolicy policy;
+    private final JournalSink sink;
+    private final ConcurrentSkipListMap<Long, Path> segments = new ConcurrentSkipListMap<>();
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final RecentBatches recent = new RecentBatches(RECENT_PER_READER);
+    private final AtomicLong appendPosition = new AtomicLong();
+    private final AtomicLong durablePosition = new AtomicLong();
+    private final AtomicLong checkpoint = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong fsyncs = new AtomicLong();
+    private final AtomicBoolean full = new AtomicBoolean();
+    private final Thread writer;
+    private FileChannel current;
+    private long currentBase;
+    private long currentSize;
+    private ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+    private volatile boolean running = true;
+
+    private FileJournal(Path dir, JournalOptions o, long checkpointPosition, JournalSink sink) {
+        this.dir = dir;
+        this.segmentBytes = o.segmentBytes();
+        this.capBytes = o.capBytes();
+        this.retainSegments = o.retainSegments();
+        this.policy = o.fsync();
+        this.sink = sink;
+        this.checkpoint.set(checkpointPosition);
+        this.writer = new Thread(this::run, "journal-writer");
+        this.writer.setDaemon(true);
+    }
+
+    /**
+     * Opens the journal in {@code dir}, replays every record at or after {@code checkpoint}
+     * into {@code sink} (on the caller's thread), then starts taking appends.
+     */
+    public static FileJournal open(Path dir, JournalOptions options, long checkpoint, JournalSink sink) {
+        FileJournal j = new FileJournal(dir, options, checkpoint, sink);
+        try {
+            Files.createDirectories(dir);
+            j.recover();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open journal dir=" + dir, e);
+        }
+        j.writer.start();
+        return j;
+    }
+
+    // ------------------------------------------------------------------ recovery
+
+    private void recover() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).forEach(p -> {
+                String name = p.getFileName().toString();
+                segments.put(Long.parseLong(name.substring(0, name.length() - SUFFIX.length())), p);
+            });
+        }
+        long cp = checkpoint.get();
+        long end = cp;
+        long replayed = 0;
+        long reads = 0;
+        for (Map.Entry<Long, Path> e : segments.entrySet()) {
+            long base = e.getKey();
+            long size = Files.size(e.getValue());
+            if (base + size <= cp) {
+                continue; // wholly before the checkpoint: deleted by the next checkpoint
+            }
+            long from = Math.max(0, cp - base);
+            long[] counts = replaySegment(e.getValue(), base, from);
+            replayed += counts[0];
+            reads += counts[1];
+            end = Math.max(end, base + Files.size(e.getValue()));
+        }
+        log.info("journal dir={} checkpoint={} replayed batches={} reads={} end={}", dir, cp, replayed, reads, end);
+        Map.Entry<Long, Path> last = segments.lastEntry();
+        if (last != null && last.getKey() + Files.size(last.getValue()) == end && Files.size(last.getValue()) < segmentBytes) {
+            openSegment(last.getKey(), last.getValue());
+        } else {
+            openSegment(end, null);
+        }
+        appendPosition.set(end);
+        durablePosition.set(end);
+    }
+
+    /** Replays one segment from {@code from}; cuts it at the first bad record. Returns {batches, reads}. */
+    private long[] replaySegment(Path file, long base, long from) throws IOException {
+        long batches = 0;
+        long reads = 0;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            long off = from;
+            ByteBuffer header = ByteBuffer.allocate(JournalDescriptor.HEADER_BYTES);
+            while (off < size) {
+                String bad = null;
+                header.clear();
+                if (size - off < JournalDescriptor.HEADER_BYTES) {
+                    bad = "torn header (" + (size - off) + " bytes)";
+                } else {
+                    readFully(ch, header, off);
+                    int length = header.getInt(JournalDescriptor.LENGTH_OFFSET);
+                    int crc = header.getInt(JournalDescriptor.CRC_OFFSET);
+                    if (length <= 0 || length > JournalDescriptor.MAX_BODY_BYTES) {
+                        bad = "impossible length " + length;
+                    } else if (off + JournalDescriptor.HEADER_BYTES + length > size) {
+                        bad = "torn body (" + (size - off - JournalDescriptor.HEADER_BYTES) + " of " + length + " bytes)";
+                    } else {
+                        ByteBuffer body = ByteBuffer.allocate(length);
+                        readFully(ch, body, off + JournalDescriptor.HEADER_BYTES);
+                        body.flip();
+                        if (JournalDescriptor.crc(body) != crc) {
+                            bad = "CRC mismatch";
+                        } else {
+                            ReadBatch b;
+                            try {
+                                b = JournalDescriptor.read(body);
+                            } catch (RuntimeException ex) {
+                                b = null;
+                                bad = "undecodable body: " + ex.getMessage();
+                            }
+                            if (b != null) {
+                                long start = base + off;
+                                long next = start + JournalDescriptor.HEADER_BYTES + length;
+                                recent.seen(b.readerId(), digestOf(body));
+                                sink.journaled(b, start, next);
+                                batches++;
+                                reads += b.size();
+                                off += JournalDescriptor.HEADER_BYTES + length;
+                                continue;
+                            }
+                        }
+                    }
+                }
+                log.warn("journal record at position={} (segment {} offset {}) is bad: {}; cutting the segment there "
+                        + "({} bytes dropped; they were never acknowledged)", base + off, file.getFileName(), off, bad, size - off);
+                ch.truncate(off);
+                ch.force(true);
+                break;
+            }
+        }
+        return new long[] {batches, reads};
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer dst, long position) throws IOException {
+        while (dst.hasRemaining()) {
+            if (ch.read(dst, position + dst.position()) < 0) {
+                throw new IOException("unexpected end of file at " + (position + dst.position()));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ appends
+
+    @Override
+    public boolean append(ReadBatch batch, Runnable onDurable) {
+        if (appendPosition.get() - checkpoint.get() >= capBytes) {
+            if (full.compareAndSet(false, true)) {
+                log.warn("journal full: {} bytes since the checkpoint reach the cap of {}; not acknowledging reads "
+                        + "until the sighting writer catches up", appendPosition.get() - checkpoint.get(), capBytes);
+            }
+            return false;
+        }
+        queue.offer(new Pending(batch, onDurable));
+        LockSupport.unpark(writer);
+        return true;
+    }
+
+    private void run() {
+        List<Pending> group = new ArrayList<>();
+        List<long[]> positions = new ArrayList<>();
+        List<Runnable> acks = new ArrayList<>();
+        while (running || !queue.isEmpty()) {
+            Pending p;
+            while ((p = queue.poll()) != null) {
+                group.add(p);
+                if (group.size() >= 4096) {
+                    break;
+                }
+            }
+            if (group.isEmpty()) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                continue;
+            }
+            try {
+                writeGroup(group, positions, acks);
+            } catch (IOException | RuntimeException e) {
+                // Nothing of this group is acknowledged: the readers resend it.
+                log.error("journal write failed; {} batches not acknowledged", group.size(), e);
+                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+            }
+            group.clear();
+            positions.clear();
+            acks.clear();
+        }
+    }
+
+    private void writeGroup(List<Pending> group, List<long[]> positions, List<Runnable> acks) throws IOException {
+        buf.clear();
+        long pos = appendPosition.get();
+        List<ReadBatch> taken = new ArrayList<>(group.size());
+        for (Pending p : group) {
+            ReadBatch b = p.batch();
+            int size = JournalDescriptor.recordBytes(b);
+            if (currentSize + (buf.position()) > 0 && currentSize + buf.position() + size > segmentBytes) {
+                flush();
+                roll(pos);
+            }
+            if (buf.remaining() < size) {
+                flush();
+                if (buf.capacity() < size) {
+                    buf = ByteBuffer.allocate(Integer.highestOneBit(size) << 1);
+                }
+            }
+            int at = buf.position();
+            JournalDescriptor.write(buf, b);
+            ByteBuffer body = buf.duplicate();
+            body.position(at + JournalDescriptor.HEADER_BYTES).limit(buf.position());
+            if (!recent.seen(b.readerId(), digestOf(body))) {
+                buf.position(at); // a redelivery: acknowledged with this group, journaled once
+                duplicates.incrementAndGet();
+                acks.add(p.onDurable());
+                continue;
+            }
+            positions.add(new long[] {pos, pos + size});
+            taken.add(b);
+            pos += size;
+            acks.add(p.onDurable());
+            if (policy == FsyncPolicy.EVERY_BATCH) {
+                flush();
+                current.force(false);
+                fsyncs.incrementAndGet();
+            }
+        }
+        flush();
+        appendPosition.set(pos);
+        for (int i = 0; i < taken.size(); i++) {
+            long[] se = positions.get(i);
+            sink.journaled(taken.get(i), se[0], se[1]); // before the fsync: alerts never wait for the disk
+        }
+        if (policy == FsyncPolicy.GROUP) {
+            current.force(false);
+            fsyncs.incrementAndGet();
+        }
+        durablePosition.set(pos);
+        if (full.get() && pos - checkpoint.get() < capBytes) {
+            full.set(false);
+        }
+        for (Runnable ack : acks) {
+            ack.run();
+        }
+    }
+
+    private void flush() throws IOException {
+        buf.flip();
+        while (buf.hasRemaining()) {
+            currentSize += current.write(buf);
+        }
+        buf.clear();
+    }
+
+    private void roll(long base) throws IOException {
+        current.force(false);
+        current.close();
+        openSegment(base, null);
+    }
+
+    private void openSegment(long base, Path existing) throws IOException {
+        Path file = existing != null ? existing : dir.resolve(String.format("%020d%s", base, SUFFIX));
+        current = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        currentBase = base;
+        currentSize = current.size();
+        current.position(currentSize);
+        segments.put(base, file);
+        if (existing == null) {
+            forceDirectory();
+        }
+    }
+
+    private void forceDirectory() {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            log.debug("cannot fsync journal directory: {}", e.toString());
+        }
+    }
+
+    /** 64-bit identity of a batch's content: reader id and reads, not its receive time. */
+    static long digestOf(ByteBuffer body) {
+        ByteBuffer content = body.duplicate();
+        content.position(content.position() + 9); // skip type and receive time
+        long crc = JournalDescriptor.crc(content) & 0xFFFFFFFFL;
+        long h = 0xcbf29ce484222325L;
+        while (content.remaining() >= 8) {
+            h = (h ^ content.getLong()) * 0x100000001b3L;
+            h ^= h >>> 29;
+        }
+        while (content.hasRemaining()) {
+            h = (h ^ content.get()) * 0x100000001b3L;
+        }
+        return h ^ (crc << 32);
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    @Override
+    public void checkpointed(long position) {
+        checkpoint.accumulateAndGet(position, Math::max);
+        long cp = checkpoint.get();
+        // Delete segments that end at or before the checkpoint, keeping the newest few of them.
+        List<Long> deletable = new ArrayList<>();
+        for (Map.Entry<Long, Path> e : segments.entrySet()) {
+            Long next = segments.higherKey(e.getKey());
+            if (next != null && next <= cp && e.getKey() != currentBase) {
+                deletable.add(e.getKey());
+            }
+        }
+        for (int i = 0; i < deletable.size() - retainSegments; i++) {
+            Path p = segments.remove(deletable.get(i));
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                log.warn("cannot delete journal segment {}: {}", p, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public long durablePosition() {
+        return durablePosition.get();
+    }
+
+    @Override
+    public boolean durable() {
+        return policy != FsyncPolicy.NONE;
+    }
+
+    public long appendPosition() {
+        return appendPosition.get();
+    }
+
+    public long checkpoint() {
+        return checkpoint.get();
+    }
+
+    /** Bytes journaled after the checkpoint (what a restart would replay). */
+    public long lagBytes() {
+        return appendPosition.get() - checkpoint.get();
+    }
+
+    public boolean full() {
+        return full.get();
+    }
+
+    public long duplicates() {
+        return duplicates.get();
+    }
+
+    public long fsyncs() {
+        return fsyncs.get();
+    }
+
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        LockSupport.unpark(writer);
+        try {
+            writer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (current != null && current.isOpen()) {
+                current.force(false);
+                current.close();
+            }
+        } catch (IOException e) {
+            log.warn("journal close: {}", e.toString());
+        }
+    }
+}
