@@ -1,5 +1,6 @@
 package io.tagwatch;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -106,15 +107,18 @@ public final class Engine implements AutoCloseable {
     }
 
     private void bindMetrics() {
-        Gauge.builder("tagwatch.ingest.reads", ingest, p -> p.stats().reads()).register(meters);
+        FunctionCounter.builder("tagwatch.ingest.reads", ingest, p -> p.stats().reads())
+                .description("reads matched against the hot lists").register(meters);
         Gauge.builder("tagwatch.dedup.open.windows", ingest, p -> p.stats().openWindows()).register(meters);
-        Gauge.builder("tagwatch.sightings.written", writer, SightingWriter::written).register(meters);
+        FunctionCounter.builder("tagwatch.sightings.written", writer, SightingWriter::written)
+                .description("sightings committed to the database").register(meters);
         Gauge.builder("tagwatch.sightings.pending", writer, SightingWriter::pending).register(meters);
-        Gauge.builder("tagwatch.hits.raised", alerts, Alerts::raised).register(meters);
+        FunctionCounter.builder("tagwatch.hits.raised", alerts, Alerts::raised).description("hits raised").register(meters);
         Gauge.builder("tagwatch.hotlist.stolen.size", hotLists, HotLists::stolenSize).register(meters);
         Gauge.builder("tagwatch.journal.lag.bytes", journal, FileJournal::lagBytes).register(meters);
         Gauge.builder("tagwatch.journal.full", journal, j -> j.full() ? 1 : 0).register(meters);
-        Gauge.builder("tagwatch.journal.duplicates", journal, FileJournal::duplicates).register(meters);
+        FunctionCounter.builder("tagwatch.journal.duplicates", journal, FileJournal::duplicates)
+                .description("redelivered batches acknowledged without journaling them again").register(meters);
         Gauge.builder("tagwatch.journal.segments", journal, FileJournal::segmentCount).register(meters);
         Gauge.builder("tagwatch.writer.outage", writer, w -> w.outage() ? 1 : 0).register(meters);
     }

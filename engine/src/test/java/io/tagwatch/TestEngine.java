@@ -1,13 +1,8 @@
 package io.tagwatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tagwatch.config.EngineConfig;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,11 +13,9 @@ import java.time.Duration;
  */
 public final class TestEngine implements AutoCloseable {
     public static final String ADMIN_PASSWORD = "admin-test-password";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public final Engine engine;
     public final TestDatabase.Db db;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     private TestEngine(Engine engine, TestDatabase.Db db) {
         this.engine = engine;
@@ -30,7 +23,10 @@ public final class TestEngine implements AutoCloseable {
     }
 
     public static TestEngine start(Duration dedupWindow) {
-        TestDatabase.Db db = TestDatabase.fresh();
+        return start(dedupWindow, TestDatabase.fresh());
+    }
+
+    public static TestEngine start(Duration dedupWindow, TestDatabase.Db db) {
         try {
             Path dir = Files.createTempDirectory("tagwatch-test");
             EngineConfig config = EngineConfig.builder()
@@ -55,34 +51,16 @@ public final class TestEngine implements AutoCloseable {
     }
 
     public Answer call(String method, String path, String token, Object body) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + engine.httpPort() + path))
-                    .timeout(Duration.ofSeconds(20));
-            if (token != null) {
-                b.header("Authorization", "Bearer " + token);
-            }
-            byte[] bytes = body == null ? new byte[0]
-                    : body instanceof String s ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8) : JSON.writeValueAsBytes(body);
-            b.header("Content-Type", "application/json");
-            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(bytes));
-            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-            JsonNode n = r.body().length == 0 ? null : JSON.readTree(r.body());
-            return new Answer(r.statusCode(), n);
-        } catch (IOException e) {
-            throw new IllegalStateException(method + " " + path + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return api().call(method, path, token, body);
     }
 
     /** Logs in and returns the bearer token (fails the test on anything but 200). */
     public String login(String username, String password) {
-        Answer a = call("POST", "/api/auth/login", null, java.util.Map.of("username", username, "password", password));
-        if (a.status() != 200) {
-            throw new AssertionError("login " + username + " answered " + a.status() + " " + a.body());
-        }
-        return a.body().get("token").asText();
+        return api().login(username, password);
+    }
+
+    public ApiClient api() {
+        return new ApiClient("http://127.0.0.1:" + engine.httpPort());
     }
 
     @Override

@@ -48,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--duration", defaultValue = "60s",
             description = "How long the readers publish, e.g. 60s, 5m (default ${DEFAULT-VALUE}).")
-    String duration;
+    Duration duration;
 
     @Option(names = "--passes-per-second", defaultValue = "1000",
             description = "Vehicle passes per second across the city, 3 reads each (default ${DEFAULT-VALUE}).")
@@ -70,7 +70,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Duration runFor = parseDuration(duration);
+        Duration runFor = duration;
         quietLogs();
         boolean temporary = dataDir == null;
         Path dir = temporary ? Files.createTempDirectory("tagwatch-demo") : dataDir;
@@ -78,11 +78,14 @@ final class DemoCommand implements Callable<Integer> {
         EngineConfig config = EngineConfig.builder().mqttPort(mqttPort).httpPort(httpPort).dataDir(dir)
                 .adminPassword(adminPassword).build();
         out.printf("TagWatch demo: %,d vehicles, %d readers, %d stolen, %s of traffic (seed %d)%n",
-                vehicles, readers, stolen, runFor, seed);
+                vehicles, readers, stolen, Durations.format(runFor), seed);
         out.println("Starting the engine on an embedded PostgreSQL in " + dir.toAbsolutePath() + " ...");
         Summary summary;
         try (Engine engine = Engine.start(config)) {
+            Thread hook = new Thread(engine::close, "demo-interrupted");
+            Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C: stop the engine and its database in order
             summary = run(engine, adminPassword, runFor);
+            Runtime.getRuntime().removeShutdownHook(hook);
         } finally {
             if (temporary) {
                 deleteTree(dir);
@@ -120,7 +123,8 @@ final class DemoCommand implements Callable<Integer> {
         engine.hotLists().requestRebuild().get();
         String patrolPassword = "patrol-" + Long.toHexString(seed) + "-" + System.nanoTime();
         registry.createUser("patrol", patrolPassword, Role.OFFICER, "north-west", null);
-        out.printf("Reported %d vehicles stolen. Console: http://localhost:%d (user admin, password %s)%n",
+        out.printf("Reported %d vehicles stolen; each drives on, passing a new junction every 3 s, and each pass "
+                + "must raise one hit.%nAPI: http://localhost:%d (user admin, password %s); see docs/api.md%n",
                 stolenVehicles.length, engine.httpPort(), adminPassword);
 
         Map<String, ReaderClient> clients = new LinkedHashMap<>();
@@ -129,7 +133,8 @@ final class DemoCommand implements Callable<Integer> {
                 clients.put(r.id(), new ReaderClient(broker, r.id(), secrets.get(r.id())));
             }
             CitySimulation sim = new CitySimulation(grid, fleet, stolenVehicles, clients, passesPerSecond, 3, seed);
-            out.printf("%d readers connected; patrol subscribed to alerts/#. Publishing for %s ...%n", readers, runFor);
+            out.printf("%d readers connected; patrol subscribed to alerts/#. Publishing for %s "
+                    + "(sightings are written once a vehicle has left a reader for 30 s) ...%n", readers, Durations.format(runFor));
             long start = System.nanoTime();
             long end = start + runFor.toNanos();
             long next = start;
@@ -201,24 +206,6 @@ final class DemoCommand implements Callable<Integer> {
         }
         int rank = (int) Math.ceil(q * sorted.size());
         return sorted.get(Math.max(0, Math.min(sorted.size(), rank) - 1));
-    }
-
-    private static Duration parseDuration(String text) {
-        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
-        try {
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            if (t.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
-            }
-            if (t.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
-            }
-            return Duration.parse(text);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("--duration " + text + " is not a duration such as 60s, 5m or PT1M");
-        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

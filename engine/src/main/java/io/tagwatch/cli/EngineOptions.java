@@ -48,11 +48,11 @@ final class EngineOptions {
     @Option(names = "--max-reads-per-batch", defaultValue = "10000", description = "Most reads in one payload (default ${DEFAULT-VALUE}).")
     int maxReadsPerBatch;
 
-    @Option(names = "--max-read-age", defaultValue = "PT24H",
-            description = "Reads older than this are dropped, ISO-8601 duration (default ${DEFAULT-VALUE}).")
+    @Option(names = "--max-read-age", defaultValue = "24h",
+            description = "Reads older than this are dropped (default ${DEFAULT-VALUE}).")
     Duration maxReadAge;
 
-    @Option(names = "--dedup-window", defaultValue = "PT30S",
+    @Option(names = "--dedup-window", defaultValue = "30s",
             description = "A (tag, reader) sighting closes after this long without a read (default ${DEFAULT-VALUE}).")
     Duration dedupWindow;
 
@@ -74,7 +74,7 @@ final class EngineOptions {
             description = "Segments already in the database kept before deletion (default ${DEFAULT-VALUE}).")
     int journalRetainSegments;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "PT2S",
+    @Option(names = "--checkpoint-interval", defaultValue = "2s",
             description = "How often sightings and the journal checkpoint are committed (default ${DEFAULT-VALUE}).")
     Duration checkpointInterval;
 

@@ -17,6 +17,7 @@ public final class Main implements Runnable {
     public static CommandLine commandLine(java.util.Map<String, String> env, String configPath) {
         CommandLine cl = new CommandLine(new Main());
         cl.setDefaultValueProvider(new EnvironmentDefaults(env, configPath));
+        cl.registerConverter(java.time.Duration.class, Durations::parse);
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             line.getErr().println("tagwatch: " + ex.getMessage());
             return 2;

@@ -211,8 +211,16 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         if (!due || (matchedEnd == checkpointedEnd && closedSinceCheckpoint.isEmpty())) {
             return;
         }
-        if (durablePosition.getAsLong() < matchedEnd) {
-            return; // the batches are not on disk yet: a checkpoint past them could outlive them
+        // A checkpoint must not pass what is on disk, or it could outlive batches a crash takes
+        // back. Matching pauses here (for at most one fsync, normally) until the journal catches up.
+        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (durablePosition.getAsLong() < matchedEnd) {
+            if (System.nanoTime() - waitUntil >= 0) {
+                log.warn("journal not durable up to position={} after 1 s; checkpoint postponed", matchedEnd);
+                nextCheckpoint = System.nanoTime() + checkpointEveryNanos;
+                return;
+            }
+            LockSupport.parkNanos(100_000);
         }
         nextCheckpoint = System.nanoTime() + checkpointEveryNanos;
         try {

@@ -109,16 +109,12 @@ public final class FileJournal implements Journal {
         long replayed = 0;
         long reads = 0;
         for (Map.Entry<Long, Path> e : segments.entrySet()) {
-            long base = e.getKey();
-            long size = Files.size(e.getValue());
-            if (base + size <= cp) {
-                continue; // wholly before the checkpoint: deleted by the next checkpoint
-            }
-            long from = Math.max(0, cp - base);
-            long[] counts = replaySegment(e.getValue(), base, from);
+            // Records before the checkpoint are in the database already; they are read only so
+            // that a redelivery of one of them after this restart is still recognised.
+            long[] counts = replaySegment(e.getValue(), e.getKey(), cp);
             replayed += counts[0];
             reads += counts[1];
-            end = Math.max(end, base + Files.size(e.getValue()));
+            end = Math.max(end, e.getKey() + Files.size(e.getValue()));
         }
         log.info("journal dir={} checkpoint={} replayed batches={} reads={} end={}", dir, cp, replayed, reads, end);
         Map.Entry<Long, Path> last = segments.lastEntry();
@@ -131,13 +127,16 @@ public final class FileJournal implements Journal {
         durablePosition.set(end);
     }
 
-    /** Replays one segment from {@code from}; cuts it at the first bad record. Returns {batches, reads}. */
-    private long[] replaySegment(Path file, long base, long from) throws IOException {
+    /**
+     * Reads one segment, remembering every batch's digest and replaying those at or after the
+     * checkpoint; cuts the segment at the first bad record. Returns {batches replayed, reads}.
+     */
+    private long[] replaySegment(Path file, long base, long checkpoint) throws IOException {
         long batches = 0;
         long reads = 0;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = ch.size();
-            long off = from;
+            long off = 0;
             ByteBuffer header = ByteBuffer.allocate(JournalDescriptor.HEADER_BYTES);
             while (off < size) {
                 String bad = null;
@@ -159,6 +158,7 @@ public final class FileJournal implements Journal {
                         if (JournalDescriptor.crc(body) != crc) {
                             bad = "CRC mismatch";
                         } else {
+                            long digest = digestOf(body);
                             ReadBatch b;
                             try {
                                 b = JournalDescriptor.read(body);
@@ -169,10 +169,12 @@ public final class FileJournal implements Journal {
                             if (b != null) {
                                 long start = base + off;
                                 long next = start + JournalDescriptor.HEADER_BYTES + length;
-                                recent.seen(b.readerId(), digestOf(body));
-                                sink.journaled(b, start, next);
-                                batches++;
-                                reads += b.size();
+                                recent.seen(b.readerId(), digest);
+                                if (start >= checkpoint) {
+                                    sink.journaled(b, start, next);
+                                    batches++;
+                                    reads += b.size();
+                                }
                                 off += JournalDescriptor.HEADER_BYTES + length;
                                 continue;
                             }

@@ -84,6 +84,9 @@ public final class Database implements AutoCloseable {
             return EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
+                    // The engine stops the database itself, after the writers drained: a JVM hook of
+                    // its own would stop it under them on SIGTERM.
+                    .setRegisterShutdownHook(false)
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded PostgreSQL dir=" + dir.toAbsolutePath(), e);

@@ -1,0 +1,63 @@
+package io.tagwatch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/** A JSON client of the engine's HTTP API, as an operator's script would use it. */
+public final class ApiClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final String base;
+
+    public ApiClient(String base) {
+        this.base = base;
+    }
+
+    public TestEngine.Answer call(String method, String path, String token, Object body) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
+            if (token != null) {
+                b.header("Authorization", "Bearer " + token);
+            }
+            byte[] bytes = body == null ? new byte[0]
+                    : body instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : JSON.writeValueAsBytes(body);
+            b.header("Content-Type", "application/json");
+            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(bytes));
+            HttpResponse<byte[]> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode n = r.body().length == 0 ? null : JSON.readTree(r.body());
+            return new TestEngine.Answer(r.statusCode(), n);
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String login(String username, String password) {
+        TestEngine.Answer a = call("POST", "/api/auth/login", null, Map.of("username", username, "password", password));
+        if (a.status() != 200) {
+            throw new AssertionError("login " + username + " answered " + a.status() + " " + a.body());
+        }
+        return a.body().get("token").asText();
+    }
+
+    /** Provisions a reader and returns its secret. */
+    public String createReader(String token, String id, String district) {
+        TestEngine.Answer a = call("POST", "/api/readers", token,
+                Map.of("id", id, "name", "Junction " + id, "lat", 52.37, "lon", 4.89, "district", district));
+        if (a.status() != 201) {
+            throw new AssertionError("create reader " + id + " answered " + a.status() + " " + a.body());
+        }
+        return a.body().get("secret").asText();
+    }
+}

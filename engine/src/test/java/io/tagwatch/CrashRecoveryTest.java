@@ -1,0 +1,191 @@
+package io.tagwatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+
+/**
+ * kill -9: an engine in its own JVM takes QoS 1 batches of known reads from a Paho publisher
+ * and is killed with SIGKILL at a random moment, then started again; the publisher resends
+ * whatever was not acknowledged. Afterwards every acknowledged read is in exactly one stored
+ * sighting, and no read is counted twice. Runs {@code tagwatch.crashRuns} times (default 2;
+ * set it higher to hunt for rare interleavings).
+ */
+class CrashRecoveryTest {
+    static final int BATCHES = 3_000;
+    static final int READS_PER_BATCH = 10;
+    static final long BASE_TIME = System.currentTimeMillis() - 60_000;
+
+    @Test
+    void killNine_atARandomMoment_losesNoAcknowledgedRead_andCountsNoneTwice() throws Exception {
+        int runs = Integer.getInteger("tagwatch.crashRuns", 2);
+        long seed = Long.getLong("tagwatch.crashSeed", System.nanoTime());
+        Random random = new Random(seed);
+        for (int run = 0; run < runs; run++) {
+            oneRun(random, seed, run);
+        }
+    }
+
+    /** Batch b carries tags b*100 .. b*100+9, each read once: every read is its own sighting. */
+    static byte[] payload(int b) {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(14 + 14 * READS_PER_BATCH);
+        buf.put((byte) 'T').put((byte) 'W').put((byte) 1).put((byte) 0).putShort((short) READS_PER_BATCH)
+                .putLong(BASE_TIME + b * 10L);
+        for (int i = 0; i < READS_PER_BATCH; i++) {
+            buf.putLong(0x5000_0000L + b * 100L + i).putInt(i).put((byte) -60).put((byte) 1);
+        }
+        return buf.array();
+    }
+
+    private void oneRun(Random random, long seed, int run) throws Exception {
+        TestDatabase.Db db = TestDatabase.fresh();
+        Path dataDir = Files.createTempDirectory("tagwatch-crash");
+        try (EngineProcess engine = new EngineProcess(dataDir, db, "--dedup-window", "PT1S", "--checkpoint-interval", "PT0.2S")) {
+            engine.start();
+            ApiClient api = new ApiClient(engine.baseUrl());
+            String secret = api.createReader(api.login("admin", TestEngine.ADMIN_PASSWORD), "RC", "centre");
+
+            Set<Integer> acked = ConcurrentHashMap.newKeySet();
+            long killAfterMs = 300 + random.nextInt(2_500);
+            MqttAsyncClient publisher = connect(engine, secret);
+            long start = System.nanoTime();
+            int sent = 0;
+            while (sent < BATCHES && System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(killAfterMs)) {
+                publish(publisher, sent, acked);
+                sent++;
+                if (sent % 50 == 0) {
+                    Thread.sleep(5);
+                }
+            }
+            engine.kill9();
+            closeQuietly(publisher);
+            int ackedBeforeKill = acked.size();
+
+            engine.start();
+            MqttAsyncClient again = connect(engine, secret);
+            for (int b = 0; b < BATCHES; b++) {
+                if (!acked.contains(b)) {
+                    publish(again, b, acked);
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (acked.size() < BATCHES && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(acked).as("every batch acknowledged in the end").hasSize(BATCHES);
+            closeQuietly(again);
+
+            Map<Long, long[]> sightings = awaitSightings(db, BATCHES * READS_PER_BATCH);
+            String context = "seed=" + seed + " run=" + run + " killed after " + killAfterMs + " ms with "
+                    + ackedBeforeKill + " of " + sent + " sent batches acknowledged; engine log " + engine.logFile();
+            assertThat(sightings).as(context).hasSize(BATCHES * READS_PER_BATCH);
+            for (int b = 0; b < BATCHES; b++) {
+                for (int i = 0; i < READS_PER_BATCH; i++) {
+                    long[] s = sightings.get(0x5000_0000L + b * 100L + i);
+                    assertThat(s).as("read %d of batch %d (%s)", i, b, context).isNotNull();
+                    assertThat(s[0]).as("sightings of read %d of batch %d (%s)", i, b, context).isEqualTo(1);
+                    assertThat(s[1]).as("read count of read %d of batch %d (%s)", i, b, context).isEqualTo(1);
+                }
+            }
+            engine.stop();
+        }
+    }
+
+    private static MqttAsyncClient connect(EngineProcess engine, String secret) throws MqttException {
+        MqttAsyncClient c = new MqttAsyncClient(engine.broker(), "RC-" + System.nanoTime(), new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setUserName("RC");
+        o.setPassword(secret.toCharArray());
+        o.setMaxInflight(200);
+        o.setCleanSession(true);
+        c.connect(o).waitForCompletion(10_000);
+        return c;
+    }
+
+    private static void publish(MqttAsyncClient c, int b, Set<Integer> acked) throws MqttException, InterruptedException {
+        MqttMessage m = new MqttMessage(payload(b));
+        m.setQos(1);
+        while (true) {
+            try {
+                c.publish("tags/RC/reads", m, null, new IMqttActionListener() {
+                    @Override
+                    public void onSuccess(IMqttToken token) {
+                        acked.add(b);
+                    }
+
+                    @Override
+                    public void onFailure(IMqttToken token, Throwable e) {
+                    }
+                });
+                return;
+            } catch (MqttException e) {
+                if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT) {
+                    if (!c.isConnected()) {
+                        return; // the engine is gone; this batch stays unacknowledged and is resent
+                    }
+                    throw e;
+                }
+                Thread.sleep(2);
+            }
+        }
+    }
+
+    private static void closeQuietly(MqttAsyncClient c) {
+        try {
+            if (c.isConnected()) {
+                c.disconnect().waitForCompletion(2_000);
+            }
+        } catch (MqttException e) {
+            // gone with the engine
+        }
+        try {
+            c.close(true);
+        } catch (MqttException e) {
+            // nothing to release
+        }
+    }
+
+    /** tag → {sightings, total read count}, once the expected number of tags is stored (or 60 s passed). */
+    private static Map<Long, long[]> awaitSightings(TestDatabase.Db db, int tags) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            Map<Long, long[]> out = new HashMap<>();
+            try (Connection c = db.connect(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT tag, count(*), sum(read_count) FROM sightings GROUP BY tag")) {
+                while (rs.next()) {
+                    out.put(rs.getLong(1), new long[] {rs.getLong(2), rs.getLong(3)});
+                }
+            }
+            if (out.size() >= tags || System.nanoTime() > deadline) {
+                Thread.sleep(1_500); // let anything extra (a duplicate) arrive too
+                try (Connection c = db.connect(); Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT tag, count(*), sum(read_count) FROM sightings GROUP BY tag")) {
+                    out.clear();
+                    while (rs.next()) {
+                        out.put(rs.getLong(1), new long[] {rs.getLong(2), rs.getLong(3)});
+                    }
+                }
+                return out;
+            }
+            Thread.sleep(200);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.tagwatch.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tagwatch.read.ReadBatch;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileJournalTest {
+    @TempDir
+    Path dir;
+
+    private record Got(String reader, long firstTag, int size, long start, long end) {
+    }
+
+    private final List<Got> got = new ArrayList<>();
+    private final JournalSink sink = (b, start, end) -> {
+        synchronized (got) {
+            got.add(new Got(b.readerId(), b.size() == 0 ? -1 : b.tag(0), b.size(), start, end));
+        }
+    };
+
+    private static JournalOptions options(long segment, long cap) {
+        return new JournalOptions(segment, cap, 0, FsyncPolicy.GROUP);
+    }
+
+    private static ReadBatch batch(String reader, long firstTag, int n) {
+        ReadBatch b = new ReadBatch(n);
+        for (int i = 0; i < n; i++) {
+            b.add(firstTag + i, 1_764_380_000_000L + i, -50 - i, i == 0 ? ReadBatch.NO_ANTENNA : 1);
+        }
+        b.source(reader, 0, 1_764_380_000_500L);
+        return b;
+    }
+
+    /** Appends and waits until every append is acknowledged. */
+    private static void appendAll(FileJournal j, List<ReadBatch> batches) throws InterruptedException {
+        CountDownLatch acked = new CountDownLatch(batches.size());
+        for (ReadBatch b : batches) {
+            assertThat(j.append(b, acked::countDown)).isTrue();
+        }
+        assertThat(acked.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void append_acknowledgesAfterWriting_andReopenReplaysEverythingInOrder_acrossSegments() throws Exception {
+        List<ReadBatch> batches = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            batches.add(batch("R" + (i % 3), i * 1000L, 1 + i % 7));
+        }
+        FileJournal j = FileJournal.open(dir, options(8192, 1 << 30), 0, sink);
+        appendAll(j, batches);
+        assertThat(j.durablePosition()).isEqualTo(j.appendPosition());
+        j.close();
+        assertThat(got).hasSize(300);
+        assertThat(segments()).as("small segments roll").hasSizeGreaterThan(3);
+
+        List<Got> live = new ArrayList<>(got);
+        got.clear();
+        FileJournal again = FileJournal.open(dir, options(8192, 1 << 30), 0, sink);
+        again.close();
+        assertThat(got).as("replay gives the same batches at the same positions").isEqualTo(live);
+        for (int i = 1; i < got.size(); i++) {
+            assertThat(got.get(i).start()).isEqualTo(got.get(i - 1).end());
+        }
+    }
+
+    @Test
+    void replay_startsAtTheCheckpoint_andCheckpointDeletesOldSegments() throws Exception {
+        List<ReadBatch> batches = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            batches.add(batch("R1", i * 1000L, 5));
+        }
+        FileJournal j = FileJournal.open(dir, options(8192, 1 << 30), 0, sink);
+        appendAll(j, batches);
+        long checkpoint = got.get(149).end();
+        int before = segments().size();
+        j.checkpointed(checkpoint);
+        assertThat(segments().size()).isLessThan(before);
+        j.close();
+        got.clear();
+        FileJournal.open(dir, options(8192, 1 << 30), checkpoint, sink).close();
+        assertThat(got).hasSize(50);
+        assertThat(got.get(0).firstTag()).isEqualTo(150_000L);
+    }
+
+    @Test
+    void open_cutsATornTailRecord_andKeepsEverythingBefore() throws Exception {
+        FileJournal j = FileJournal.open(dir, options(1 << 20, 1 << 30), 0, sink);
+        appendAll(j, List.of(batch("R1", 100, 3), batch("R1", 200, 3), batch("R1", 300, 3)));
+        j.close();
+        long goodEnd = got.get(2).end();
+        Path seg = segments().get(0);
+        // a record cut off mid-body, as a crash during write leaves it
+        try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ByteBuffer torn = ByteBuffer.allocate(20).putInt(500).putInt(12345);
+            torn.flip();
+            ch.write(torn);
+        }
+        got.clear();
+        FileJournal again = FileJournal.open(dir, options(1 << 20, 1 << 30), 0, sink);
+        assertThat(got).extracting(Got::firstTag).containsExactly(100L, 200L, 300L);
+        assertThat(Files.size(seg)).as("cut back to the last whole record").isEqualTo(goodEnd);
+        appendAll(again, List.of(batch("R1", 400, 1)));
+        again.close();
+        got.clear();
+        FileJournal.open(dir, options(1 << 20, 1 << 30), 0, sink).close();
+        assertThat(got).extracting(Got::firstTag).containsExactly(100L, 200L, 300L, 400L);
+    }
+
+    @Test
+    void open_cutsACorruptRecordFoundByItsCrc() throws Exception {
+        FileJournal j = FileJournal.open(dir, options(1 << 20, 1 << 30), 0, sink);
+        appendAll(j, List.of(batch("R1", 100, 3), batch("R1", 200, 3), batch("R1", 300, 3)));
+        j.close();
+        long secondStart = got.get(1).start();
+        Path seg = segments().get(0);
+        try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            ch.read(one, secondStart + 20);
+            one.put(0, (byte) (one.get(0) ^ 0x5A)).rewind();
+            ch.write(one, secondStart + 20);
+        }
+        got.clear();
+        FileJournal.open(dir, options(1 << 20, 1 << 30), 0, sink).close();
+        assertThat(got).extracting(Got::firstTag).containsExactly(100L);
+        assertThat(Files.size(seg)).isEqualTo(secondStart);
+    }
+
+    @Test
+    void append_refusesAtTheCap_andTakesAgainAfterACheckpoint() throws Exception {
+        FileJournal j = FileJournal.open(dir, options(8192, 8192), 0, sink);
+        int taken = 0;
+        AtomicInteger acks = new AtomicInteger();
+        while (j.append(batch("R1", taken * 100L, 10), acks::incrementAndGet)) {
+            taken++;
+            while (acks.get() < taken) {
+                Thread.sleep(1);
+            }
+            assertThat(taken).isLessThan(1000);
+        }
+        assertThat(j.full()).isTrue();
+        assertThat(taken).isGreaterThan(10);
+        j.checkpointed(j.appendPosition());
+        assertThat(j.append(batch("R1", 999_999, 1), acks::incrementAndGet)).isTrue();
+        j.close();
+    }
+
+    @Test
+    void redelivery_ofTheSameBatch_isAcknowledgedButJournaledOnce_alsoAfterARestart() throws Exception {
+        FileJournal j = FileJournal.open(dir, options(1 << 20, 1 << 30), 0, sink);
+        appendAll(j, List.of(batch("R1", 100, 3), batch("R2", 100, 3)));
+        ReadBatch resent = batch("R1", 100, 3);
+        resent.source("R1", 0, 1_764_380_009_999L); // received again later
+        appendAll(j, List.of(resent));
+        assertThat(got).hasSize(2);
+        assertThat(j.duplicates()).isEqualTo(1);
+        long checkpoint = j.appendPosition();
+        j.close();
+        got.clear();
+        FileJournal after = FileJournal.open(dir, options(1 << 20, 1 << 30), checkpoint, sink);
+        appendAll(after, List.of(batch("R2", 100, 3), batch("R2", 500, 3)));
+        after.close();
+        assertThat(got).as("the redelivery of a checkpointed batch is still recognised")
+                .extracting(Got::reader, Got::firstTag).containsExactly(org.assertj.core.groups.Tuple.tuple("R2", 500L));
+    }
+
+    private List<Path> segments() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".seg")).sorted().toList();
+        }
+    }
+}
