@@ -8,26 +8,24 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.List;
 
 /**
- * A PostgreSQL of its own that a test can stop (fast shutdown, as an operator or a crash of
- * the database host would) and start again on the same data and port.
+ * A PostgreSQL of its own that a test can stop (its server process shut down, as an operator
+ * or a failing database host would) and start again on the same data directory and port.
  */
 final class StoppablePostgres implements AutoCloseable {
     private final Path data;
     private final int port;
-    private final Path postgresBinary;
-    private EmbeddedPostgres initial;
-    private Process restarted;
+    private EmbeddedPostgres server;
 
     StoppablePostgres() throws IOException {
         data = Files.createTempDirectory("tagwatch-outage-pg");
-        initial = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false)
-                .setRegisterShutdownHook(true).start();
-        port = initial.getPort();
-        long pid = postmasterPid();
-        postgresBinary = Path.of(Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString());
+        server = builder().start();
+        port = server.getPort();
+    }
+
+    private EmbeddedPostgres.Builder builder() {
+        return EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false);
     }
 
     TestDatabase.Db createDatabase(String name) throws SQLException {
@@ -41,40 +39,21 @@ final class StoppablePostgres implements AutoCloseable {
         return "jdbc:postgresql://localhost:" + port + "/" + db;
     }
 
-    private long postmasterPid() throws IOException {
-        return Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+    /** Shuts the server process down; returns once it is gone. */
+    void stop() throws IOException {
+        server.close();
+        server = null;
     }
 
-    /** Fast shutdown (SIGINT to the postmaster); returns once it is gone. */
-    void stop() throws IOException, InterruptedException {
-        long pid = postmasterPid();
-        new ProcessBuilder("kill", "-INT", String.valueOf(pid)).inheritIO().start().waitFor();
-        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-            Thread.sleep(50);
-        }
-    }
-
-    /** Starts the server again on the same data directory and port; returns once it accepts connections. */
-    void start() throws IOException, InterruptedException {
-        restarted = new ProcessBuilder(List.of(postgresBinary.toString(), "-D", data.toString(), "-p", String.valueOf(port),
-                "-F", "-c", "timezone=UTC", "-c", "synchronous_commit=off", "-c", "max_connections=300"))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        for (int i = 0; i < 200; i++) {
-            try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", null)) {
-                return;
-            } catch (SQLException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("PostgreSQL did not come back on port " + port);
+    /** Starts the server again on the same data directory and port. */
+    void start() throws IOException {
+        server = builder().setPort(port).start();
     }
 
     @Override
-    public void close() throws Exception {
-        if (restarted != null) {
-            stop();
-        } else {
-            initial.close();
+    public void close() throws IOException {
+        if (server != null) {
+            server.close();
         }
     }
 }
