@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The dedup step per read at city scale: 200,000 open windows (a city's vehicles spread over
- * 400 readers), reads hitting random open windows, with expiry sweeps. Baseline in the same
+ * 400 readers), reads hitting the open windows in a random order (not the order they were
+ * opened in, which would favour the JDK map's allocation locality). Baseline in the same
  * run: a JDK {@code HashMap<Key, long[]>} doing the same bookkeeping (boxing a key per read).
  */
 @State(Scope.Thread)
@@ -42,6 +43,7 @@ public class DedupWindowBenchmark {
     private Map<Key, long[]> jdk;
     private long[] tags;
     private int[] readers;
+    private int[] order; // the windows in a random order: traffic does not arrive in insertion order
     private int cursor;
     private long now;
 
@@ -58,6 +60,16 @@ public class DedupWindowBenchmark {
             window.observe(tags[i], readers[i], 0, -60, 0, sink);
             jdk.put(new Key(tags[i], readers[i]), new long[] {0, 0, 1, -60});
         }
+        order = new int[OPEN];
+        for (int i = 0; i < OPEN; i++) {
+            order[i] = i;
+        }
+        for (int i = OPEN - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int x = order[i];
+            order[i] = order[j];
+            order[j] = x;
+        }
     }
 
     @Benchmark
@@ -66,8 +78,8 @@ public class DedupWindowBenchmark {
         int opened = 0;
         long t = ++now;
         for (int i = 0; i < BATCH; i++) {
-            int k = cursor;
-            cursor = k + 7 >= OPEN ? (k + 7) - OPEN : k + 7;
+            int k = order[cursor];
+            cursor = cursor + 1 == OPEN ? 0 : cursor + 1;
             if (window.observe(tags[k], readers[k], t, -55, t, sink)) {
                 opened++;
             }
@@ -81,8 +93,8 @@ public class DedupWindowBenchmark {
         int opened = 0;
         long t = ++now;
         for (int i = 0; i < BATCH; i++) {
-            int k = cursor;
-            cursor = k + 7 >= OPEN ? (k + 7) - OPEN : k + 7;
+            int k = order[cursor];
+            cursor = cursor + 1 == OPEN ? 0 : cursor + 1;
             long[] w = jdk.get(new Key(tags[k], readers[k]));
             if (w == null) {
                 jdk.put(new Key(tags[k], readers[k]), new long[] {t, t, 1, -55});

@@ -78,6 +78,13 @@ public final class JournalLoad {
 
     static void latency(Path dir, int seconds, int batchesPerSecond) {
         FileJournal j = open(dir);
+        measureLatency(j, 2, batchesPerSecond, false); // warm-up, not reported
+        measureLatency(j, seconds, batchesPerSecond, true);
+        j.close();
+    }
+
+    private static void measureLatency(FileJournal j, int seconds, int batchesPerSecond, boolean report) {
+        long fsyncsBefore = j.fsyncs();
         int total = seconds * batchesPerSecond;
         long[] latencies = new long[total];
         AtomicLong done = new AtomicLong();
@@ -91,7 +98,7 @@ public final class JournalLoad {
             }
             int k = i;
             long sent = System.nanoTime();
-            j.append(batch(i), () -> {
+            j.append(batch(i + (report ? 1_000_000L : 0)), () -> {
                 latencies[k] = System.nanoTime() - sent;
                 done.incrementAndGet();
             });
@@ -99,11 +106,13 @@ public final class JournalLoad {
         while (done.get() < total) {
             LockSupport.parkNanos(1_000_000);
         }
+        if (!report) {
+            return;
+        }
         Arrays.sort(latencies);
         System.out.printf("latency at %,d reads/s: append -> acknowledgement p50 %.2f ms, p99 %.2f ms, max %.2f ms (%,d fsyncs)%n",
                 batchesPerSecond * READS, latencies[total / 2] / 1e6, latencies[(int) (total * 0.99)] / 1e6,
-                latencies[total - 1] / 1e6, j.fsyncs());
-        j.close();
+                latencies[total - 1] / 1e6, j.fsyncs() - fsyncsBefore);
     }
 
     private static void deleteTree(Path dir) throws IOException {

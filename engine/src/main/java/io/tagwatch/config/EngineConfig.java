@@ -160,7 +160,7 @@ public record EngineConfig(
         private Duration maxReadAge = Duration.ofDays(1);
         private Duration maxReadFuture = Duration.ofMinutes(5);
         private Duration dedupWindow = Duration.ofSeconds(30);
-        private int maxOpenSightings = 1 << 20;
+        private int maxOpenSightings = 1 << 19;
         private int writerBatchRows = 5_000;
         private Duration writerFlushInterval = Duration.ofMillis(500);
         private Duration tokenTtl = Duration.ofHours(12);

@@ -13,7 +13,9 @@ import java.util.function.ToIntFunction;
  * the window time. The first read of a window is reported at once ({@link #observe} returns
  * true) so a hit never waits for the window to close.
  *
- * <p>Open addressing with linear probing over primitive arrays; deletions shift back so no
+ * <p>Open addressing with linear probing over one {@code long[]}: each slot is eight longs
+ * (64 bytes: tag, reader, first, last, last arrival, count, best rssi, spare), so a probe and
+ * an update touch one or two cache lines rather than one per field. Deletions shift back so no
  * tombstones accumulate. Bounded: when {@code capacity} windows are open, a read that would
  * open another is emitted as a one-read sighting at once and counted in {@link #overflows()}.
  * Window expiry runs on arrival time (the engine's clock), while first/last seen keep the
@@ -25,18 +27,20 @@ public final class DedupWindow {
     private static final long PHI = 0x9E3779B97F4A7C15L;
     private static final int NO_RSSI = ReadBatch.NO_RSSI;
     private static final int SNAPSHOT_VERSION = 1;
+    private static final int STRIDE = 8;
+    private static final int TAG = 0;
+    private static final int READER = 1; // reader index + 1; 0 = empty slot
+    private static final int FIRST = 2;
+    private static final int LAST = 3;
+    private static final int ARRIVAL = 4;
+    private static final int COUNT = 5;
+    private static final int BEST = 6;
 
     private final long windowMs;
     private final int capacity;
     private final int mask;
     private final int shift;
-    private final long[] tags;
-    private final int[] readers; // readerIndex + 1; 0 = empty slot
-    private final long[] firstSeen;
-    private final long[] lastSeen;
-    private final long[] lastArrival;
-    private final int[] counts;
-    private final int[] bestRssi;
+    private final long[] table;
     private int open;
     private long overflows;
 
@@ -49,13 +53,7 @@ public final class DedupWindow {
         int slots = Integer.highestOneBit(capacity * 2 - 1) << 1;
         this.mask = slots - 1;
         this.shift = 64 - Integer.numberOfTrailingZeros(slots);
-        tags = new long[slots];
-        readers = new int[slots];
-        firstSeen = new long[slots];
-        lastSeen = new long[slots];
-        lastArrival = new long[slots];
-        counts = new int[slots];
-        bestRssi = new int[slots];
+        this.table = new long[slots * STRIDE];
     }
 
     /**
@@ -64,33 +62,36 @@ public final class DedupWindow {
      * @return true when this read opened a new sighting (the moment to match it)
      */
     public boolean observe(long tag, int readerIndex, long timestamp, int rssi, long arrival, SightingSink sink) {
-        final int key = readerIndex + 1;
+        final long[] t = table;
+        final long key = readerIndex + 1L;
         int s = slot(tag, readerIndex);
-        int r;
-        while ((r = readers[s]) != 0) {
-            if (r == key && tags[s] == tag) {
-                if (arrival - lastArrival[s] >= windowMs) {
+        long r;
+        while ((r = t[s * STRIDE + READER]) != 0) {
+            int b = s * STRIDE;
+            if (r == key && t[b + TAG] == tag) {
+                if (arrival - t[b + ARRIVAL] >= windowMs) {
                     // expired but not yet swept: close it now so the result does not depend on sweep timing
-                    emit(s, sink);
-                    firstSeen[s] = timestamp;
-                    lastSeen[s] = timestamp;
-                    lastArrival[s] = arrival;
-                    counts[s] = 1;
-                    bestRssi[s] = rssi;
+                    emit(b, sink);
+                    t[b + FIRST] = timestamp;
+                    t[b + LAST] = timestamp;
+                    t[b + ARRIVAL] = arrival;
+                    t[b + COUNT] = 1;
+                    t[b + BEST] = rssi;
                     return true;
                 }
-                if (timestamp < firstSeen[s]) {
-                    firstSeen[s] = timestamp;
+                if (timestamp < t[b + FIRST]) {
+                    t[b + FIRST] = timestamp;
                 }
-                if (timestamp > lastSeen[s]) {
-                    lastSeen[s] = timestamp;
+                if (timestamp > t[b + LAST]) {
+                    t[b + LAST] = timestamp;
                 }
-                if (rssi != NO_RSSI && (bestRssi[s] == NO_RSSI || rssi > bestRssi[s])) {
-                    bestRssi[s] = rssi;
+                long best = t[b + BEST];
+                if (rssi != NO_RSSI && (best == NO_RSSI || rssi > best)) {
+                    t[b + BEST] = rssi;
                 }
-                counts[s]++;
-                if (arrival > lastArrival[s]) {
-                    lastArrival[s] = arrival;
+                t[b + COUNT]++;
+                if (arrival > t[b + ARRIVAL]) {
+                    t[b + ARRIVAL] = arrival;
                 }
                 return false;
             }
@@ -101,13 +102,14 @@ public final class DedupWindow {
             sink.closed(tag, readerIndex, timestamp, timestamp, 1, rssi);
             return true;
         }
-        tags[s] = tag;
-        readers[s] = key;
-        firstSeen[s] = timestamp;
-        lastSeen[s] = timestamp;
-        lastArrival[s] = arrival;
-        counts[s] = 1;
-        bestRssi[s] = rssi;
+        int b = s * STRIDE;
+        t[b + TAG] = tag;
+        t[b + READER] = key;
+        t[b + FIRST] = timestamp;
+        t[b + LAST] = timestamp;
+        t[b + ARRIVAL] = arrival;
+        t[b + COUNT] = 1;
+        t[b + BEST] = rssi;
         open++;
         return true;
     }
@@ -115,11 +117,13 @@ public final class DedupWindow {
     /** Closes every window whose last read arrived at or before {@code now - window}. */
     public int expire(long now, SightingSink sink) {
         final long cutoff = now - windowMs;
+        final long[] t = table;
         int closed = 0;
         int i = 0;
         while (i <= mask) {
-            if (readers[i] != 0 && lastArrival[i] <= cutoff) {
-                emit(i, sink);
+            int b = i * STRIDE;
+            if (t[b + READER] != 0 && t[b + ARRIVAL] <= cutoff) {
+                emit(b, sink);
                 remove(i);
                 closed++;
                 // the back-shift may have moved another window into slot i: look again
@@ -143,17 +147,19 @@ public final class DedupWindow {
         out.writeInt(SNAPSHOT_VERSION);
         out.writeLong(windowMs);
         out.writeInt(open);
+        final long[] t = table;
         for (int s = 0; s <= mask; s++) {
-            if (readers[s] == 0) {
+            int b = s * STRIDE;
+            if (t[b + READER] == 0) {
                 continue;
             }
-            out.writeLong(tags[s]);
-            out.writeUTF(readerIdOf.apply(readers[s] - 1));
-            out.writeLong(firstSeen[s]);
-            out.writeLong(lastSeen[s]);
-            out.writeLong(lastArrival[s]);
-            out.writeInt(counts[s]);
-            out.writeInt(bestRssi[s]);
+            out.writeLong(t[b + TAG]);
+            out.writeUTF(readerIdOf.apply((int) t[b + READER] - 1));
+            out.writeLong(t[b + FIRST]);
+            out.writeLong(t[b + LAST]);
+            out.writeLong(t[b + ARRIVAL]);
+            out.writeInt((int) t[b + COUNT]);
+            out.writeInt((int) t[b + BEST]);
         }
     }
 
@@ -174,6 +180,7 @@ public final class DedupWindow {
         in.readLong(); // the window time then; today's configuration applies
         int n = in.readInt();
         int restored = 0;
+        final long[] t = table;
         for (int i = 0; i < n; i++) {
             long tag = in.readLong();
             int reader = indexOf.applyAsInt(in.readUTF());
@@ -187,16 +194,17 @@ public final class DedupWindow {
                 continue;
             }
             int s = slot(tag, reader);
-            while (readers[s] != 0) {
+            while (t[s * STRIDE + READER] != 0) {
                 s = (s + 1) & mask;
             }
-            tags[s] = tag;
-            readers[s] = reader + 1;
-            firstSeen[s] = first;
-            lastSeen[s] = last;
-            lastArrival[s] = arrival;
-            counts[s] = count;
-            bestRssi[s] = best;
+            int b = s * STRIDE;
+            t[b + TAG] = tag;
+            t[b + READER] = reader + 1L;
+            t[b + FIRST] = first;
+            t[b + LAST] = last;
+            t[b + ARRIVAL] = arrival;
+            t[b + COUNT] = count;
+            t[b + BEST] = best;
             open++;
             restored++;
         }
@@ -212,31 +220,28 @@ public final class DedupWindow {
         return overflows;
     }
 
-    private void emit(int s, SightingSink sink) {
-        sink.closed(tags[s], readers[s] - 1, firstSeen[s], lastSeen[s], counts[s], bestRssi[s]);
+    private void emit(int b, SightingSink sink) {
+        final long[] t = table;
+        sink.closed(t[b + TAG], (int) t[b + READER] - 1, t[b + FIRST], t[b + LAST], (int) t[b + COUNT], (int) t[b + BEST]);
     }
 
     private void remove(int hole) {
-        readers[hole] = 0;
+        final long[] t = table;
+        t[hole * STRIDE + READER] = 0;
         open--;
         int j = hole;
         while (true) {
             j = (j + 1) & mask;
-            if (readers[j] == 0) {
+            int jb = j * STRIDE;
+            if (t[jb + READER] == 0) {
                 return;
             }
-            int home = slot(tags[j], readers[j] - 1);
+            int home = slot(t[jb + TAG], (int) t[jb + READER] - 1);
             // move j back into the hole when its home is not cyclically in (hole, j]
             boolean stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
             if (!stays) {
-                tags[hole] = tags[j];
-                readers[hole] = readers[j];
-                firstSeen[hole] = firstSeen[j];
-                lastSeen[hole] = lastSeen[j];
-                lastArrival[hole] = lastArrival[j];
-                counts[hole] = counts[j];
-                bestRssi[hole] = bestRssi[j];
-                readers[j] = 0;
+                System.arraycopy(t, jb, t, hole * STRIDE, STRIDE);
+                t[jb + READER] = 0;
                 hole = j;
             }
         }
