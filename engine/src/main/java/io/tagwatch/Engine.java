@@ -11,6 +11,7 @@ import io.tagwatch.hotlist.HotLists;
 import io.tagwatch.ingest.IngestPipeline;
 import io.tagwatch.journal.FileJournal;
 import io.tagwatch.mqtt.MqttServer;
+import io.tagwatch.registry.ReaderLiveness;
 import io.tagwatch.registry.Registry;
 import io.tagwatch.store.Database;
 import io.tagwatch.store.SightingWriter;
@@ -39,6 +40,7 @@ public final class Engine implements AutoCloseable {
     private Alerts alerts;
     private IngestPipeline ingest;
     private FileJournal journal;
+    private final ReaderLiveness liveness = new ReaderLiveness();
     private MqttServer mqtt;
     private int mqttPort;
     private int httpPort;
@@ -96,9 +98,9 @@ public final class Engine implements AutoCloseable {
         }
         bindMetrics();
 
-        HttpApiServer api = started(new HttpApiServer(config, registry, hotLists, alerts, meters, () -> ready));
+        HttpApiServer api = started(new HttpApiServer(config, registry, liveness, hotLists, alerts, meters, () -> ready));
         httpPort = api.start();
-        mqtt = started(new MqttServer(config, registry, journal, meters));
+        mqtt = started(new MqttServer(config, registry, journal, liveness, meters));
         server[0] = mqtt;
         mqttPort = mqtt.start();
         ready = true;
@@ -158,6 +160,10 @@ public final class Engine implements AutoCloseable {
 
     public FileJournal journal() {
         return journal;
+    }
+
+    public ReaderLiveness liveness() {
+        return liveness;
     }
 
     public MqttServer mqtt() {

@@ -43,6 +43,19 @@ public final class ApiClient {
         }
     }
 
+    /** GET of a non-JSON resource (such as /metrics), as text. */
+    public String rawGet(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new IllegalStateException("GET " + path + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public String login(String username, String password) {
         TestEngine.Answer a = call("POST", "/api/auth/login", null, Map.of("username", username, "password", password));
         if (a.status() != 200) {

@@ -27,16 +27,24 @@ public final class TestEngine implements AutoCloseable {
     }
 
     public static TestEngine start(Duration dedupWindow, TestDatabase.Db db) {
+        return start(db, b -> b.dedupWindow(dedupWindow));
+    }
+
+    /** An engine whose configuration the test adjusts (limits, TLS...). */
+    public static TestEngine start(java.util.function.UnaryOperator<EngineConfig.Builder> adjust) {
+        return start(TestDatabase.fresh(), adjust);
+    }
+
+    public static TestEngine start(TestDatabase.Db db, java.util.function.UnaryOperator<EngineConfig.Builder> adjust) {
         try {
             Path dir = Files.createTempDirectory("tagwatch-test");
-            EngineConfig config = EngineConfig.builder()
-                    .bindHost("127.0.0.1").mqttPort(0).httpPort(0).dataDir(dir)
+            EngineConfig.Builder b = EngineConfig.builder()
+                    .bindHost("127.0.0.1").mqttPort(0).httpPort(0).tlsPort(0).dataDir(dir)
                     .dbUrl(db.url()).dbUser(db.user()).dbPassword(db.password())
                     .adminPassword(ADMIN_PASSWORD)
-                    .dedupWindow(dedupWindow)
                     .writerFlushInterval(Duration.ofMillis(100))
-                    .build();
-            return new TestEngine(Engine.start(config), db);
+                    .checkpointInterval(Duration.ofMillis(200));
+            return new TestEngine(Engine.start(adjust.apply(b).build()), db);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.tagwatch.alert.Alerts;
 import io.tagwatch.config.EngineConfig;
 import io.tagwatch.hotlist.HotLists;
+import io.tagwatch.registry.ReaderLiveness;
 import io.tagwatch.registry.Registry;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -46,7 +47,7 @@ public final class HttpApiServer implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private Channel listener;
 
-    public HttpApiServer(EngineConfig config, Registry registry, HotLists hotLists, Alerts alerts,
+    public HttpApiServer(EngineConfig config, Registry registry, ReaderLiveness liveness, HotLists hotLists, Alerts alerts,
                          PrometheusMeterRegistry meters, BooleanSupplier ready) {
         this.config = config;
         List<Route> routes = new ArrayList<>();
@@ -61,6 +62,7 @@ public final class HttpApiServer implements AutoCloseable {
         routes.addAll(AuthRoutes.routes(registry));
         routes.addAll(RegistryRoutes.routes(registry, hotLists));
         routes.addAll(HitRoutes.routes(alerts));
+        routes.addAll(ReaderRoutes.routes(registry.readers(), liveness));
         this.handler = new ApiHandler(List.copyOf(routes), registry, workers);
     }
 

@@ -78,6 +78,43 @@ final class EngineOptions {
             description = "How often sightings and the journal checkpoint are committed (default ${DEFAULT-VALUE}).")
     Duration checkpointInterval;
 
+    @Option(names = "--connect-timeout", defaultValue = "10s",
+            description = "A connection that sends no CONNECT in this time is closed (default ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
+    @Option(names = "--max-keep-alive", defaultValue = "300",
+            description = "Keep-alive (s) imposed on clients that ask for none or a longer one (default ${DEFAULT-VALUE}).")
+    int maxKeepAlive;
+
+    @Option(names = "--max-connections", defaultValue = "100000", description = "Total MQTT connections (default ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--max-connections-per-address", defaultValue = "1000",
+            description = "MQTT connections from one source address (default ${DEFAULT-VALUE}).")
+    int maxConnectionsPerAddress;
+
+    @Option(names = "--inflight-window", defaultValue = "64",
+            description = "QoS 1/2 batches of one connection not yet acknowledged before the server stops reading it; "
+                    + "the 5.0 Receive Maximum (default ${DEFAULT-VALUE}).")
+    int inflightWindow;
+
+    @Option(names = "--reader-publish-rate", defaultValue = "50",
+            description = "Publishes a second one reader may sustain before its socket is paused (default ${DEFAULT-VALUE}).")
+    int readerPublishRate;
+
+    @Option(names = "--reader-publish-burst", defaultValue = "200",
+            description = "Publishes a reader may send at once above its rate (default ${DEFAULT-VALUE}).")
+    int readerPublishBurst;
+
+    @Option(names = "--tls-port", defaultValue = "8883", description = "TLS listener port (default ${DEFAULT-VALUE}).")
+    int tlsPort;
+
+    @Option(names = "--tls-cert", description = "PEM certificate chain: enables the TLS listener (with --tls-key).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", description = "PEM private key (PKCS#8) of the TLS certificate.")
+    Path tlsKey;
+
     EngineConfig toConfig() {
         return EngineConfig.builder()
                 .bindHost(bind)
@@ -97,6 +134,16 @@ final class EngineOptions {
                 .journalSegmentBytes(journalSegmentBytes)
                 .journalRetainSegments(journalRetainSegments)
                 .checkpointInterval(checkpointInterval)
+                .connectTimeout(connectTimeout)
+                .maxKeepAlive(maxKeepAlive)
+                .maxConnections(maxConnections)
+                .maxConnectionsPerAddress(maxConnectionsPerAddress)
+                .inflightWindow(inflightWindow)
+                .readerPublishRate(readerPublishRate)
+                .readerPublishBurst(readerPublishBurst)
+                .tlsPort(tlsPort)
+                .tlsCert(tlsCert)
+                .tlsKey(tlsKey)
                 .build();
     }
 }

@@ -33,6 +33,16 @@ import java.util.Objects;
  * @param journalCapBytes    journaled bytes after the checkpoint past which reads are no longer acknowledged
  * @param journalRetainSegments checkpointed segments kept before deletion
  * @param checkpointInterval how often the journal checkpoint (dedup snapshot + sightings) is taken
+ * @param connectTimeout     a TCP connection that sends no CONNECT in this time is closed
+ * @param maxKeepAlive       keep-alive imposed on clients asking for none or a longer one (seconds)
+ * @param maxConnections     total MQTT connections
+ * @param maxConnectionsPerAddress MQTT connections from one source address
+ * @param inflightWindow     QoS 1/2 reads of one connection received and not yet acknowledged (5.0 Receive Maximum)
+ * @param readerPublishRate  publishes a second one reader may sustain (token bucket)...
+ * @param readerPublishBurst ...and save up
+ * @param tlsPort            TLS listener port, used when tlsCert and tlsKey are set
+ * @param tlsCert            PEM certificate (chain) of the TLS listener, or null for no TLS
+ * @param tlsKey             PEM private key (PKCS#8) of the TLS listener
  */
 public record EngineConfig(
         String bindHost,
@@ -56,7 +66,17 @@ public record EngineConfig(
         long journalSegmentBytes,
         long journalCapBytes,
         int journalRetainSegments,
-        Duration checkpointInterval) {
+        Duration checkpointInterval,
+        Duration connectTimeout,
+        int maxKeepAlive,
+        int maxConnections,
+        int maxConnectionsPerAddress,
+        int inflightWindow,
+        int readerPublishRate,
+        int readerPublishBurst,
+        int tlsPort,
+        Path tlsCert,
+        Path tlsKey) {
 
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -87,6 +107,19 @@ public record EngineConfig(
         requirePositive("writerFlushInterval", writerFlushInterval);
         requirePositive("tokenTtl", tokenTtl);
         requirePositive("checkpointInterval", checkpointInterval);
+        requirePositive("connectTimeout", connectTimeout);
+        requirePositive("maxKeepAlive", maxKeepAlive);
+        requirePositive("maxConnections", maxConnections);
+        requirePositive("maxConnectionsPerAddress", maxConnectionsPerAddress);
+        requirePositive("readerPublishRate", readerPublishRate);
+        requirePositive("readerPublishBurst", readerPublishBurst);
+        if (inflightWindow < 1 || inflightWindow > 65535) {
+            throw new IllegalArgumentException("inflightWindow=" + inflightWindow + " must be 1..65535");
+        }
+        requirePort("tlsPort", tlsPort);
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("tlsCert and tlsKey go together: tlsCert=" + tlsCert + " tlsKey=" + tlsKey);
+        }
         new JournalOptions(journalSegmentBytes, journalCapBytes, journalRetainSegments, journalFsync); // validates
     }
 
@@ -124,6 +157,16 @@ public record EngineConfig(
         b.journalCapBytes = journalCapBytes;
         b.journalRetainSegments = journalRetainSegments;
         b.checkpointInterval = checkpointInterval;
+        b.connectTimeout = connectTimeout;
+        b.maxKeepAlive = maxKeepAlive;
+        b.maxConnections = maxConnections;
+        b.maxConnectionsPerAddress = maxConnectionsPerAddress;
+        b.inflightWindow = inflightWindow;
+        b.readerPublishRate = readerPublishRate;
+        b.readerPublishBurst = readerPublishBurst;
+        b.tlsPort = tlsPort;
+        b.tlsCert = tlsCert;
+        b.tlsKey = tlsKey;
         return b;
     }
 
@@ -169,6 +212,16 @@ public record EngineConfig(
         private long journalCapBytes = 4L << 30;
         private int journalRetainSegments = 2;
         private Duration checkpointInterval = Duration.ofSeconds(2);
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private int maxKeepAlive = 300;
+        private int maxConnections = 100_000;
+        private int maxConnectionsPerAddress = 1_000;
+        private int inflightWindow = 64;
+        private int readerPublishRate = 50;
+        private int readerPublishBurst = 200;
+        private int tlsPort = 8883;
+        private Path tlsCert;
+        private Path tlsKey;
 
         public Builder bindHost(String v) { bindHost = v; return this; }
         public Builder mqttPort(int v) { mqttPort = v; return this; }
@@ -192,12 +245,24 @@ public record EngineConfig(
         public Builder journalCapBytes(long v) { journalCapBytes = v; return this; }
         public Builder journalRetainSegments(int v) { journalRetainSegments = v; return this; }
         public Builder checkpointInterval(Duration v) { checkpointInterval = v; return this; }
+        public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
+        public Builder maxKeepAlive(int v) { maxKeepAlive = v; return this; }
+        public Builder maxConnections(int v) { maxConnections = v; return this; }
+        public Builder maxConnectionsPerAddress(int v) { maxConnectionsPerAddress = v; return this; }
+        public Builder inflightWindow(int v) { inflightWindow = v; return this; }
+        public Builder readerPublishRate(int v) { readerPublishRate = v; return this; }
+        public Builder readerPublishBurst(int v) { readerPublishBurst = v; return this; }
+        public Builder tlsPort(int v) { tlsPort = v; return this; }
+        public Builder tlsCert(Path v) { tlsCert = v; return this; }
+        public Builder tlsKey(Path v) { tlsKey = v; return this; }
 
         public EngineConfig build() {
             return new EngineConfig(bindHost, mqttPort, httpPort, dataDir, dbUrl, dbUser, dbPassword,
                     adminPassword, maxPacketBytes, maxReadsPerBatch, maxReadAge, maxReadFuture,
                     dedupWindow, maxOpenSightings, writerBatchRows, writerFlushInterval, tokenTtl,
-                    journalFsync, journalSegmentBytes, journalCapBytes, journalRetainSegments, checkpointInterval);
+                    journalFsync, journalSegmentBytes, journalCapBytes, journalRetainSegments, checkpointInterval,
+                    connectTimeout, maxKeepAlive, maxConnections, maxConnectionsPerAddress, inflightWindow,
+                    readerPublishRate, readerPublishBurst, tlsPort, tlsCert, tlsKey);
         }
     }
 }

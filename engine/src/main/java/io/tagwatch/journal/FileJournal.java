@@ -59,7 +59,7 @@ public final class FileJournal implements Journal {
     private final AtomicLong checkpoint = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong fsyncs = new AtomicLong();
-    private final AtomicBoolean full = new AtomicBoolean();
+    private final AtomicBoolean fullLogged = new AtomicBoolean();
     private final Thread writer;
     private FileChannel current;
     private long currentBase;
@@ -204,7 +204,7 @@ public final class FileJournal implements Journal {
     @Override
     public boolean append(ReadBatch batch, Runnable onDurable) {
         if (appendPosition.get() - checkpoint.get() >= capBytes) {
-            if (full.compareAndSet(false, true)) {
+            if (fullLogged.compareAndSet(false, true)) {
                 log.warn("journal full: {} bytes since the checkpoint reach the cap of {}; not acknowledging reads "
                         + "until the sighting writer catches up", appendPosition.get() - checkpoint.get(), capBytes);
             }
@@ -292,9 +292,6 @@ public final class FileJournal implements Journal {
             fsyncs.incrementAndGet();
         }
         durablePosition.set(pos);
-        if (full.get() && pos - checkpoint.get() < capBytes) {
-            full.set(false);
-        }
         for (Runnable ack : acks) {
             ack.run();
         }
@@ -356,6 +353,9 @@ public final class FileJournal implements Journal {
     public void checkpointed(long position) {
         checkpoint.accumulateAndGet(position, Math::max);
         long cp = checkpoint.get();
+        if (!full() && fullLogged.compareAndSet(true, false)) {
+            log.info("journal has room again ({} bytes after the checkpoint, cap {}); acknowledging reads", lagBytes(), capBytes);
+        }
         // Delete segments that end at or before the checkpoint, keeping the newest few of them.
         List<Long> deletable = new ArrayList<>();
         for (Map.Entry<Long, Path> e : segments.entrySet()) {
@@ -397,8 +397,9 @@ public final class FileJournal implements Journal {
         return appendPosition.get() - checkpoint.get();
     }
 
+    @Override
     public boolean full() {
-        return full.get();
+        return appendPosition.get() - checkpoint.get() >= capBytes;
     }
 
     public long duplicates() {

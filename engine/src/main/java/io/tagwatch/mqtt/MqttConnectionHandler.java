@@ -25,6 +25,7 @@ import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.tagwatch.config.EngineConfig;
+import io.tagwatch.registry.ReaderLiveness;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,12 +54,14 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
     private final Subscriptions subscriptions;
     private final Map<String, io.netty.channel.Channel> sessionsByClientId;
     private final MqttCounters counters;
+    private final ReaderLiveness liveness;
     private MqttSession session;
     private boolean connecting;
 
     MqttConnectionHandler(EngineConfig config, MqttAuthenticator authenticator, Executor authExecutor,
                           ReadPublishHandler publishes, Subscriptions subscriptions,
-                          Map<String, io.netty.channel.Channel> sessionsByClientId, MqttCounters counters) {
+                          Map<String, io.netty.channel.Channel> sessionsByClientId, MqttCounters counters,
+                          ReaderLiveness liveness) {
         this.config = config;
         this.authenticator = authenticator;
         this.authExecutor = authExecutor;
@@ -66,6 +69,7 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
         this.subscriptions = subscriptions;
         this.sessionsByClientId = sessionsByClientId;
         this.counters = counters;
+        this.liveness = liveness;
     }
 
     @Override
@@ -98,11 +102,20 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
         switch (type) {
             case PUBLISH -> publishes.handle(ctx, session, (MqttPublishMessage) msg);
             case PUBACK -> { } // acknowledgement of an alert we sent at QoS 1
+            case PUBREL -> pubRel(ctx, msg);
             case SUBSCRIBE -> subscribe(ctx, (MqttSubscribeMessage) msg);
             case UNSUBSCRIBE -> unsubscribe(ctx, (MqttUnsubscribeMessage) msg);
-            case PINGREQ -> ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(
-                    MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
-            case DISCONNECT -> ctx.close();
+            case PINGREQ -> {
+                if (session.reader != null) {
+                    liveness.seen(session.reader.id(), java.time.Instant.now());
+                }
+                ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(
+                        MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+            }
+            case DISCONNECT -> {
+                session.cleanDisconnect = true; // a clean DISCONNECT discards the will
+                ctx.close();
+            }
             default -> {
                 log.warn("{} sent unexpected {}: closing", session.principal(), type);
                 ctx.close();
@@ -117,6 +130,18 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
         byte[] password = msg.payload().passwordInBytes();
         String clientId = msg.payload().clientIdentifier();
         int keepAlive = msg.variableHeader().keepAliveTimeSeconds();
+        String willTopic = msg.variableHeader().isWillFlag() ? msg.payload().willTopic() : null;
+        byte[] will = msg.variableHeader().isWillFlag() ? msg.payload().willMessageInBytes() : null;
+        if (mqtt5 && msg.variableHeader().properties()
+                .getProperty(MqttProperties.MqttPropertyType.AUTHENTICATION_METHOD.value()) != null) {
+            // Enhanced authentication is not offered: username and password only.
+            counters.connectRefused.increment();
+            log.warn("CONNECT with an authentication method refused username={} from={}", username, ctx.channel().remoteAddress());
+            ctx.writeAndFlush(MqttMessageBuilders.connAck()
+                    .returnCode(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_AUTHENTICATION_METHOD).build())
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         ctx.channel().config().setAutoRead(false);
         authExecutor.execute(() -> {
             MqttAuthenticator.Result result;
@@ -127,12 +152,12 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
                 result = null;
             }
             MqttAuthenticator.Result r = result;
-            ctx.executor().execute(() -> finishConnect(ctx, r, mqtt5, username, clientId, keepAlive));
+            ctx.executor().execute(() -> finishConnect(ctx, r, mqtt5, username, clientId, keepAlive, willTopic, will));
         });
     }
 
     private void finishConnect(ChannelHandlerContext ctx, MqttAuthenticator.Result result, boolean mqtt5,
-                               String username, String clientId, int keepAlive) {
+                               String username, String clientId, int keepAlive, String willTopic, byte[] will) {
         if (!ctx.channel().isActive()) {
             return;
         }
@@ -155,18 +180,29 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
             return;
         }
         String id = clientId == null || clientId.isEmpty() ? username + "-" + ctx.channel().id().asShortText() : clientId;
-        session = new MqttSession(id, mqtt5, result.reader(), result.user(), config.maxReadsPerBatch());
+        session = new MqttSession(id, mqtt5, result.reader(), result.user(), config.maxReadsPerBatch(),
+                new TokenBucket(config.readerPublishRate(), config.readerPublishBurst(), System.nanoTime()));
         ctx.channel().attr(MqttSession.KEY).set(session);
+        if (session.reader != null) {
+            if (willTopic != null && willTopic.equals(session.statusTopic)) {
+                session.will = will;
+            } else if (willTopic != null) {
+                log.warn("{} set a will on topic={}; only its own status topic is kept", session.principal(), willTopic);
+            }
+            session.livenessToken = liveness.connected(session.reader.id(), java.time.Instant.now());
+        }
         io.netty.channel.Channel previous = sessionsByClientId.put(id, ctx.channel());
         if (previous != null && previous != ctx.channel()) {
             log.info("client id={} connected again: closing the older connection", id);
             previous.eventLoop().execute(() -> disconnect(previous, mqtt5, REASON_SESSION_TAKEN_OVER));
         }
-        ctx.pipeline().replace(MqttServer.IDLE_HANDLER, MqttServer.IDLE_HANDLER, keepAliveHandler(keepAlive));
+        int effectiveKeepAlive = keepAlive == 0 || keepAlive > config.maxKeepAlive() ? config.maxKeepAlive() : keepAlive;
+        ctx.pipeline().replace(MqttServer.IDLE_HANDLER, MqttServer.IDLE_HANDLER, keepAliveHandler(effectiveKeepAlive));
         MqttConnAckMessage ack = MqttMessageBuilders.connAck()
                 .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
                 .sessionPresent(false)
-                .properties(mqtt5 ? connAckProperties() : MqttProperties.NO_PROPERTIES)
+                .properties(mqtt5 ? connAckProperties(keepAlive != effectiveKeepAlive ? effectiveKeepAlive : -1)
+                        : MqttProperties.NO_PROPERTIES)
                 .build();
         ctx.writeAndFlush(ack);
         connecting = false;
@@ -180,16 +216,32 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
         return new IdleStateHandler(ms, 0, 0, TimeUnit.MILLISECONDS);
     }
 
-    private MqttProperties connAckProperties() {
+    /** What a 5.0 client must know of this server's limits; {@code serverKeepAlive} -1 = the client's own. */
+    private MqttProperties connAckProperties(int serverKeepAlive) {
         MqttProperties p = new MqttProperties();
-        p.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.MAXIMUM_QOS.value(), 1));
-        p.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.RETAIN_AVAILABLE.value(), 0));
+        p.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM.value(), config.inflightWindow()));
         p.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.MAXIMUM_PACKET_SIZE.value(),
                 config.maxPacketBytes()));
         p.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value(), 0));
+        p.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.RETAIN_AVAILABLE.value(), 0));
         p.add(new MqttProperties.IntegerProperty(
                 MqttProperties.MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE.value(), 0));
+        p.add(new MqttProperties.IntegerProperty(
+                MqttProperties.MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE.value(), 1));
+        // Sessions of readers are not kept: their state lives in the journal, not in the session.
+        p.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), 0));
+        if (serverKeepAlive >= 0) {
+            p.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.SERVER_KEEP_ALIVE.value(), serverKeepAlive));
+        }
         return p;
+    }
+
+    /** QoS 2, second half: the client releases the packet id; answer PUBCOMP. */
+    private void pubRel(ChannelHandlerContext ctx, MqttMessage msg) {
+        int id = ((io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader) msg.variableHeader()).messageId();
+        boolean known = session.qos2Received.remove(id);
+        byte reason = known || !session.mqtt5 ? 0 : (byte) 0x92; // 5.0: packet identifier not found
+        ctx.writeAndFlush(ReadPublishHandler.reply(MqttMessageType.PUBCOMP, id, reason));
     }
 
     private void subscribe(ChannelHandlerContext ctx, MqttSubscribeMessage msg) {
@@ -269,7 +321,12 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
         subscriptions.removeAll(ctx.channel());
         if (session != null) {
             sessionsByClientId.remove(session.clientId, ctx.channel());
-            log.debug("disconnected {}", session.principal());
+            if (session.reader != null) {
+                String will = session.cleanDisconnect || session.will == null ? null
+                        : new String(session.will, java.nio.charset.StandardCharsets.UTF_8);
+                liveness.disconnected(session.reader.id(), session.livenessToken, java.time.Instant.now(), will);
+            }
+            log.debug("disconnected {} clean={}", session.principal(), session.cleanDisconnect);
         }
         super.channelInactive(ctx);
     }

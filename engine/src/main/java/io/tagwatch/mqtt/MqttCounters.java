@@ -10,7 +10,6 @@ final class MqttCounters {
     final Counter connectRefused;
     final Counter notAuthorized;
     final Counter payloadInvalid;
-    final Counter qosUnsupported;
     final Counter malformedPacket;
     final Counter keepAliveTimeouts;
     final Counter batchesAccepted;
@@ -18,13 +17,16 @@ final class MqttCounters {
     final Counter readsDroppedByTime;
     final Counter journalFull;
     final Counter statusMessages;
+    final Counter rateLimited;
+    final Counter inflightFull;
+    final Counter refusedTotalConnections;
+    final Counter refusedPerAddress;
 
     MqttCounters(MeterRegistry m) {
         m.gauge("tagwatch.mqtt.connections", connections);
         connectRefused = refused(m, "bad_credentials");
         notAuthorized = refused(m, "not_authorized");
         payloadInvalid = refused(m, "payload_invalid");
-        qosUnsupported = refused(m, "qos_unsupported");
         malformedPacket = refused(m, "malformed_packet");
         journalFull = refused(m, "journal_full");
         keepAliveTimeouts = m.counter("tagwatch.mqtt.timeouts");
@@ -32,6 +34,10 @@ final class MqttCounters {
         readsAccepted = Counter.builder("tagwatch.reads").tag("outcome", "accepted").register(m);
         readsDroppedByTime = Counter.builder("tagwatch.reads").tag("outcome", "dropped_time").register(m);
         statusMessages = m.counter("tagwatch.mqtt.status.messages");
+        rateLimited = Counter.builder("tagwatch.mqtt.backpressure").tag("reason", "publish_rate").register(m);
+        inflightFull = Counter.builder("tagwatch.mqtt.backpressure").tag("reason", "inflight_window").register(m);
+        refusedTotalConnections = refused(m, "max_connections");
+        refusedPerAddress = refused(m, "max_connections_per_address");
     }
 
     private static Counter refused(MeterRegistry m, String reason) {

@@ -16,7 +16,10 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.tagwatch.alert.AlertPublisher;
 import io.tagwatch.config.EngineConfig;
 import io.tagwatch.journal.Journal;
+import io.tagwatch.registry.ReaderLiveness;
 import io.tagwatch.registry.Registry;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -43,11 +46,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class MqttServer implements AlertPublisher, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MqttServer.class);
+    static final String LIMITER = "connection-limiter";
+    static final String TLS = "tls";
     static final String IDLE_HANDLER = "idle";
     static final String ENCODER = "mqtt-encoder";
     static final String DECODER = "mqtt-decoder";
     static final String CONNECTION = "mqtt-connection";
-    static final int CONNECT_TIMEOUT_SECONDS = 10;
 
     private final EngineConfig config;
     private final MqttAuthenticator authenticator;
@@ -55,16 +59,22 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
     private final Subscriptions subscriptions = new Subscriptions();
     private final Map<String, Channel> sessionsByClientId = new ConcurrentHashMap<>();
     private final MqttCounters counters;
+    private final ReaderLiveness liveness;
+    private final ConnectionLimiter limiter;
     private final ExecutorService authExecutor;
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     private Channel listener;
+    private Channel tlsListener;
 
-    public MqttServer(EngineConfig config, Registry registry, Journal journal, MeterRegistry meters) {
+    public MqttServer(EngineConfig config, Registry registry, Journal journal, ReaderLiveness liveness, MeterRegistry meters) {
         this.config = config;
         this.authenticator = new MqttAuthenticator(registry);
         this.counters = new MqttCounters(meters);
-        this.publishes = new ReadPublishHandler(config, journal, counters);
+        this.publishes = new ReadPublishHandler(config, journal, counters, liveness);
+        this.liveness = liveness;
+        this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerAddress(),
+                counters.refusedTotalConnections, counters.refusedPerAddress);
         this.authExecutor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "mqtt-auth");
             t.setDaemon(true);
@@ -73,12 +83,32 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
     }
 
     /**
-     * Binds the listener.
+     * Binds the plain listener and, when a PEM key and certificate are configured, the TLS one.
      *
-     * @return the bound port (useful when configured as 0)
-     * @throws IllegalStateException naming {@code --mqtt-port} when the port is taken
+     * @return the bound plain port (useful when configured as 0)
+     * @throws IllegalStateException naming the flag when a port is taken or the key cannot be read
      */
     public int start() {
+        listener = bind(config.mqttPort(), null, "--mqtt-port");
+        if (config.tlsCert() != null) {
+            SslContext tls;
+            try {
+                tls = SslContextBuilder.forServer(config.tlsCert().toFile(), config.tlsKey().toFile()).build();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot use --tls-cert " + config.tlsCert() + " with --tls-key "
+                        + config.tlsKey() + ": " + e.getMessage(), e);
+            }
+            tlsListener = bind(config.tlsPort(), tls, "--tls-port");
+        }
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** The bound TLS port, or -1 without TLS. */
+    public int tlsPort() {
+        return tlsListener == null ? -1 : ((InetSocketAddress) tlsListener.localAddress()).getPort();
+    }
+
+    private Channel bind(int port, SslContext tls, String flag) {
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -87,25 +117,31 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(LIMITER, limiter);
+                        if (tls != null) {
+                            ch.pipeline().addLast(TLS, tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
-                                .addLast(IDLE_HANDLER, new IdleStateHandler(CONNECT_TIMEOUT_SECONDS, 0, 0))
+                                .addLast(IDLE_HANDLER, new IdleStateHandler(config.connectTimeout().toMillis(), 0, 0,
+                                        TimeUnit.MILLISECONDS))
                                 .addLast(ENCODER, MqttEncoder.INSTANCE)
                                 .addLast(DECODER, new MqttDecoder(config.maxPacketBytes()))
                                 .addLast(CONNECTION, new MqttConnectionHandler(config, authenticator, authExecutor,
-                                        publishes, subscriptions, sessionsByClientId, counters));
+                                        publishes, subscriptions, sessionsByClientId, counters, liveness));
                     }
                 });
+        Channel ch;
         try {
-            listener = b.bind(new InetSocketAddress(config.bindHost(), config.mqttPort())).sync().channel();
+            ch = b.bind(new InetSocketAddress(config.bindHost(), port)).sync().channel();
         } catch (Exception e) {
             if (e instanceof BindException || e.getCause() instanceof BindException) {
-                throw new IllegalStateException("--mqtt-port " + config.mqttPort() + " is in use: " + e.getMessage(), e);
+                throw new IllegalStateException(flag + " " + port + " is in use: " + e.getMessage(), e);
             }
-            throw new IllegalStateException("cannot bind --mqtt-port " + config.mqttPort() + ": " + e, e);
+            throw new IllegalStateException("cannot bind " + flag + " " + port + ": " + e, e);
         }
-        int port = ((InetSocketAddress) listener.localAddress()).getPort();
-        log.info("MQTT listening on {}:{}", config.bindHost(), port);
-        return port;
+        log.info("MQTT{} listening on {}:{}", tls != null ? " over TLS" : "", config.bindHost(),
+                ((InetSocketAddress) ch.localAddress()).getPort());
+        return ch;
     }
 
     @Override
@@ -119,13 +155,16 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
     }
 
     public int connections() {
-        return counters.connections.get();
+        return limiter.total();
     }
 
     @Override
     public void close() {
         if (listener != null) {
             listener.close().syncUninterruptibly();
+        }
+        if (tlsListener != null) {
+            tlsListener.close().syncUninterruptibly();
         }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

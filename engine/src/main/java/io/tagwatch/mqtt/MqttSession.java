@@ -1,9 +1,12 @@
 package io.tagwatch.mqtt;
 
+import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import io.tagwatch.read.ReadPayloadDecoder;
 import io.tagwatch.registry.ReaderInfo;
 import io.tagwatch.registry.User;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * What the server knows about one authenticated connection. Created on a successful CONNECT;
@@ -11,6 +14,11 @@ import io.tagwatch.registry.User;
  */
 final class MqttSession {
     static final AttributeKey<MqttSession> KEY = AttributeKey.valueOf("tagwatch.mqtt.session");
+
+    /** Reasons the server stopped reading this connection; it reads again when none is left. */
+    static final int PAUSE_INFLIGHT = 1;
+    static final int PAUSE_RATE = 2;
+    static final int PAUSE_JOURNAL = 4;
 
     final String clientId;
     final boolean mqtt5;
@@ -22,9 +30,21 @@ final class MqttSession {
     final String statusTopic;
     /** One per connection: decoders keep scratch state and are not thread-safe. */
     final ReadPayloadDecoder decoder;
+    /** The reader's will payload (on its own status topic), published as its status if it drops. */
+    byte[] will;
+    boolean cleanDisconnect;
+    long livenessToken;
+    /** QoS 1 and 2 reads received and not yet acknowledged. */
+    int inflight;
+    /** QoS 2 packet ids being journaled (a duplicate PUBLISH waits for the first). */
+    final Set<Integer> qos2Journaling = new HashSet<>();
+    /** QoS 2 packet ids acknowledged with PUBREC, awaiting PUBREL. */
+    final Set<Integer> qos2Received = new HashSet<>();
+    private int paused;
+    private final TokenBucket rate;
     private int nextPacketId = 1;
 
-    MqttSession(String clientId, boolean mqtt5, ReaderInfo reader, User user, int maxReadsPerBatch) {
+    MqttSession(String clientId, boolean mqtt5, ReaderInfo reader, User user, int maxReadsPerBatch, TokenBucket rate) {
         this.clientId = clientId;
         this.mqtt5 = mqtt5;
         this.reader = reader;
@@ -32,11 +52,34 @@ final class MqttSession {
         this.readsTopic = reader == null ? null : "tags/" + reader.id() + "/reads";
         this.statusTopic = reader == null ? null : "tags/" + reader.id() + "/status";
         this.decoder = reader == null ? null : new ReadPayloadDecoder(maxReadsPerBatch);
+        this.rate = rate;
     }
 
     /** Who is connected, for log lines. */
     String principal() {
         return reader != null ? "reader=" + reader.id() : "user=" + user.username();
+    }
+
+    TokenBucket rate() {
+        return rate;
+    }
+
+    /** Stops reading the socket for {@code reason} (auto-read back-pressure). */
+    void pause(Channel ch, int reason) {
+        paused |= reason;
+        ch.config().setAutoRead(false);
+    }
+
+    /** Lifts {@code reason}; reading resumes when no other reason holds. */
+    void resume(Channel ch, int reason) {
+        paused &= ~reason;
+        if (paused == 0) {
+            ch.config().setAutoRead(true);
+        }
+    }
+
+    boolean pausedFor(int reason) {
+        return (paused & reason) != 0;
     }
 
     /** Next packet id for an outbound QoS 1 publish (1..65535, wrapping). */

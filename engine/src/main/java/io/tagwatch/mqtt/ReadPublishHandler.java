@@ -1,69 +1,88 @@
 package io.tagwatch.mqtt;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.tagwatch.config.EngineConfig;
 import io.tagwatch.journal.Journal;
 import io.tagwatch.read.PayloadError;
 import io.tagwatch.read.ReadBatch;
+import io.tagwatch.registry.ReaderLiveness;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * PUBLISH from a connected client: the topic ACL, payload decode, time checks, and hand-off to
- * the ingest pipeline, whose journal decides when the PUBACK goes out. Runs on the channel's
- * event loop; shared by all channels (stateless apart from its collaborators).
+ * PUBLISH from a connected client: the topic ACL, the reader's publish rate, payload decode,
+ * time checks, and the journal append, whose fsync decides when the acknowledgement goes out
+ * (PUBACK for QoS 1, PUBREC for QoS 2; PUBREL → PUBCOMP is {@link MqttConnectionHandler}'s).
+ * Runs on the channel's event loop; shared by all channels.
+ *
+ * <p>Back-pressure, never unbounded buffering: past the in-flight window (reads received but
+ * not yet acknowledged), over the publish rate, or with the journal at its cap, the server
+ * stops reading the connection (Netty auto-read) until the condition clears.
  */
 final class ReadPublishHandler {
     private static final Logger log = LoggerFactory.getLogger(ReadPublishHandler.class);
     static final byte REASON_NOT_AUTHORIZED = (byte) 0x87;
     static final byte REASON_PAYLOAD_FORMAT_INVALID = (byte) 0x99;
     static final byte REASON_QUOTA_EXCEEDED = (byte) 0x97;
-    static final byte REASON_QOS_NOT_SUPPORTED = (byte) 0x9B;
+    static final byte REASON_TOPIC_NAME_INVALID = (byte) 0x90;
 
     private final Journal journal;
     private final MqttCounters counters;
+    private final ReaderLiveness liveness;
     private final long maxFutureMs;
     private final long maxAgeMs;
+    private final int inflightWindow;
 
-    ReadPublishHandler(EngineConfig config, Journal journal, MqttCounters counters) {
+    ReadPublishHandler(EngineConfig config, Journal journal, MqttCounters counters, ReaderLiveness liveness) {
         this.journal = journal;
         this.counters = counters;
+        this.liveness = liveness;
         this.maxFutureMs = config.maxReadFuture().toMillis();
         this.maxAgeMs = config.maxReadAge().toMillis();
+        this.inflightWindow = config.inflightWindow();
     }
 
     void handle(ChannelHandlerContext ctx, MqttSession session, MqttPublishMessage msg) {
         String topic = msg.variableHeader().topicName();
         MqttQoS qos = msg.fixedHeader().qosLevel();
         int packetId = msg.variableHeader().packetId();
-        if (qos == MqttQoS.EXACTLY_ONCE) {
-            // CONNACK advertises Maximum QoS 1 (5.0); QoS 2 for reads is issue 3.
-            counters.qosUnsupported.increment();
-            log.warn("{} sent QoS 2 on topic={}: not supported, closing", session.principal(), topic);
-            MqttConnectionHandler.disconnect(ctx, session, REASON_QOS_NOT_SUPPORTED);
-            return;
-        }
         if (session.reader == null || !(topic.equals(session.readsTopic) || topic.equals(session.statusTopic))) {
             counters.notAuthorized.increment();
             log.warn("{} may not publish to topic={}", session.principal(), topic);
             if (session.mqtt5) {
-                if (qos == MqttQoS.AT_LEAST_ONCE) {
-                    ctx.writeAndFlush(pubAck(packetId, REASON_NOT_AUTHORIZED));
-                }
+                refuse(ctx, qos, packetId, REASON_NOT_AUTHORIZED);
             } else {
-                ctx.close();
+                ctx.close(); // 3.1.1 has no way to refuse a PUBLISH
             }
+            return;
+        }
+        Instant now = Instant.now();
+        liveness.seen(session.reader.id(), now);
+        if (qos == MqttQoS.EXACTLY_ONCE && !session.qos2Journaling.isEmpty() && session.qos2Journaling.contains(packetId)) {
+            return; // a resend of a QoS 2 batch still being journaled: its PUBREC is on the way
+        }
+        if (qos == MqttQoS.EXACTLY_ONCE && session.qos2Received.contains(packetId)) {
+            acknowledge(ctx, qos, packetId, (byte) 0); // already have it: PUBREC again, keep it once
             return;
         }
         if (topic.equals(session.statusTopic)) {
             counters.statusMessages.increment();
-            ack(ctx, qos, packetId);
+            liveness.status(session.reader.id(), msg.content().toString(StandardCharsets.UTF_8), now);
+            acknowledge(ctx, qos, packetId, (byte) 0);
             return;
         }
+        throttle(ctx, session);
         ReadBatch batch = new ReadBatch(64);
         PayloadError error = session.decoder.decode(msg.content(), batch);
         if (error != PayloadError.NONE) {
@@ -71,41 +90,85 @@ final class ReadPublishHandler {
             log.warn("reader={} batch refused: {} ({})", session.reader.id(), error, session.decoder.lastErrorDetail());
             // 5.0 says why; 3.1.1 has no way to, so the batch is acknowledged and dropped
             // (resending it could never succeed) and the refusal is counted and logged.
-            if (qos == MqttQoS.AT_LEAST_ONCE) {
-                ctx.writeAndFlush(session.mqtt5 ? pubAck(packetId, REASON_PAYLOAD_FORMAT_INVALID) : pubAck(packetId, (byte) 0));
+            if (session.mqtt5) {
+                refuse(ctx, qos, packetId, REASON_PAYLOAD_FORMAT_INVALID);
+            } else {
+                acknowledge(ctx, qos, packetId, (byte) 0);
             }
             return;
         }
-        batch.source(session.reader.id(), session.reader.index(), System.currentTimeMillis());
+        batch.source(session.reader.id(), session.reader.index(), now.toEpochMilli());
         int dropped = batch.resolveTimes(maxFutureMs, maxAgeMs);
         if (dropped > 0) {
             counters.readsDroppedByTime.increment(dropped);
             log.debug("reader={} {} reads dropped for their timestamp", session.reader.id(), dropped);
         }
         if (batch.size() == 0) {
-            ack(ctx, qos, packetId); // nothing left to keep
+            acknowledge(ctx, qos, packetId, (byte) 0); // nothing left to keep
             return;
         }
-        Runnable onDurable = qos == MqttQoS.AT_LEAST_ONCE ? () -> ack(ctx, qos, packetId) : () -> { };
+        Runnable onDurable = () -> ctx.executor().execute(() -> durable(ctx, session, qos, packetId));
         if (!journal.append(batch, onDurable)) {
             // Journal at its cap: no acknowledgement (the reader keeps the batch and resends),
             // and stop reading this socket until there is room again.
             counters.journalFull.increment();
-            if (session.mqtt5 && qos == MqttQoS.AT_LEAST_ONCE) {
-                ctx.writeAndFlush(pubAck(packetId, REASON_QUOTA_EXCEEDED));
+            if (session.mqtt5) {
+                refuse(ctx, qos, packetId, REASON_QUOTA_EXCEEDED);
             }
-            pauseUntilJournalHasRoom(ctx);
+            pauseUntilJournalHasRoom(ctx, session);
             return;
+        }
+        if (qos != MqttQoS.AT_MOST_ONCE) {
+            session.inflight++;
+            if (qos == MqttQoS.EXACTLY_ONCE) {
+                session.qos2Journaling.add(packetId);
+            }
+            if (session.inflight >= inflightWindow && !session.pausedFor(MqttSession.PAUSE_INFLIGHT)) {
+                counters.inflightFull.increment();
+                session.pause(ctx.channel(), MqttSession.PAUSE_INFLIGHT);
+            }
         }
         counters.batchesAccepted.increment();
         counters.readsAccepted.increment(batch.size());
     }
 
-    private void pauseUntilJournalHasRoom(ChannelHandlerContext ctx) {
-        if (!ctx.channel().config().isAutoRead()) {
+    /** On the event loop, once the journal has the batch on disk. */
+    private void durable(ChannelHandlerContext ctx, MqttSession session, MqttQoS qos, int packetId) {
+        if (qos == MqttQoS.AT_MOST_ONCE) {
             return;
         }
-        ctx.channel().config().setAutoRead(false);
+        session.inflight--;
+        if (qos == MqttQoS.EXACTLY_ONCE) {
+            session.qos2Journaling.remove(packetId);
+            session.qos2Received.add(packetId);
+        }
+        acknowledge(ctx, qos, packetId, (byte) 0);
+        if (session.inflight < inflightWindow && session.pausedFor(MqttSession.PAUSE_INFLIGHT)) {
+            session.resume(ctx.channel(), MqttSession.PAUSE_INFLIGHT);
+        }
+    }
+
+    /** Over its publish rate, a reader's socket is not read until a token is due. */
+    private void throttle(ChannelHandlerContext ctx, MqttSession session) {
+        long now = System.nanoTime();
+        if (session.rate().tryTake(now)) {
+            return;
+        }
+        // This publish is taken (it is already read); the next ones wait on the socket.
+        counters.rateLimited.increment();
+        if (!session.pausedFor(MqttSession.PAUSE_RATE)) {
+            log.debug("reader={} over its publish rate: pausing its socket", session.reader.id());
+            session.pause(ctx.channel(), MqttSession.PAUSE_RATE);
+            ctx.executor().schedule(() -> session.resume(ctx.channel(), MqttSession.PAUSE_RATE),
+                    Math.max(1, session.rate().nanosUntilToken(now)), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void pauseUntilJournalHasRoom(ChannelHandlerContext ctx, MqttSession session) {
+        if (session.pausedFor(MqttSession.PAUSE_JOURNAL)) {
+            return;
+        }
+        session.pause(ctx.channel(), MqttSession.PAUSE_JOURNAL);
         ctx.executor().schedule(new Runnable() {
             @Override
             public void run() {
@@ -113,26 +176,30 @@ final class ReadPublishHandler {
                     return;
                 }
                 if (journal.full()) {
-                    ctx.executor().schedule(this, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    ctx.executor().schedule(this, 500, TimeUnit.MILLISECONDS);
                 } else {
-                    ctx.channel().config().setAutoRead(true);
+                    session.resume(ctx.channel(), MqttSession.PAUSE_JOURNAL);
                 }
             }
-        }, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, 500, TimeUnit.MILLISECONDS);
     }
 
-    private static void ack(ChannelHandlerContext ctx, MqttQoS qos, int packetId) {
-        if (qos != MqttQoS.AT_LEAST_ONCE) {
-            return;
-        }
-        if (ctx.executor().inEventLoop()) {
-            ctx.writeAndFlush(pubAck(packetId, (byte) 0));
-        } else {
-            ctx.executor().execute(() -> ctx.writeAndFlush(pubAck(packetId, (byte) 0)));
+    /** A refusal with a 5.0 reason code (PUBACK for QoS 1, PUBREC for QoS 2; nothing for QoS 0). */
+    private static void refuse(ChannelHandlerContext ctx, MqttQoS qos, int packetId, byte reason) {
+        acknowledge(ctx, qos, packetId, reason);
+    }
+
+    static void acknowledge(ChannelHandlerContext ctx, MqttQoS qos, int packetId, byte reason) {
+        if (qos == MqttQoS.AT_LEAST_ONCE) {
+            ctx.writeAndFlush(MqttMessageBuilders.pubAck().packetId(packetId).reasonCode(reason).build());
+        } else if (qos == MqttQoS.EXACTLY_ONCE) {
+            ctx.writeAndFlush(reply(MqttMessageType.PUBREC, packetId, reason));
         }
     }
 
-    static MqttMessage pubAck(int packetId, byte reason) {
-        return MqttMessageBuilders.pubAck().packetId(packetId).reasonCode(reason).build();
+    /** PUBREC / PUBCOMP (QoS 0 fixed header, as the specification has them). */
+    static MqttMessage reply(MqttMessageType type, int packetId, byte reason) {
+        return new MqttMessage(new MqttFixedHeader(type, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttPubReplyMessageVariableHeader(packetId, reason, MqttProperties.NO_PROPERTIES));
     }
 }

@@ -91,7 +91,7 @@ class ApiSpineTest {
     @Test
     void unknownRoute_is404_wrongMethod_is405() {
         assertThat(tw.call("GET", "/api/nothing", admin, null).status()).isEqualTo(404);
-        assertThat(tw.call("GET", "/api/readers", admin, null).status()).isEqualTo(405);
+        assertThat(tw.call("DELETE", "/api/hits", admin, null).status()).isEqualTo(405);
     }
 
     @Test

@@ -154,6 +154,7 @@ class FileJournalTest {
         assertThat(j.full()).isTrue();
         assertThat(taken).isGreaterThan(10);
         j.checkpointed(j.appendPosition());
+        assertThat(j.full()).as("room again after the checkpoint").isFalse();
         assertThat(j.append(batch("R1", 999_999, 1), acks::incrementAndGet)).isTrue();
         j.close();
     }

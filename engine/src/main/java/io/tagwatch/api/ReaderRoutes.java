@@ -1,0 +1,60 @@
+package io.tagwatch.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tagwatch.registry.ReaderDirectory;
+import io.tagwatch.registry.ReaderInfo;
+import io.tagwatch.registry.ReaderLiveness;
+import io.tagwatch.registry.Role;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code GET /api/readers}: every reader with online/offline, since when, last seen, last status. */
+final class ReaderRoutes {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ReaderRoutes() {
+    }
+
+    static List<Route> routes(ReaderDirectory readers, ReaderLiveness liveness) {
+        return List.of(Route.of("GET", "/api/readers", req -> {
+            List<Map<String, Object>> items = new ArrayList<>();
+            for (int i = 0; i < readers.size(); i++) {
+                ReaderInfo r = readers.byIndex(i);
+                ReaderLiveness.State s = liveness.state(r.id());
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", r.id());
+                m.put("name", r.name());
+                m.put("lat", r.lat());
+                m.put("lon", r.lon());
+                m.put("district", r.district());
+                m.put("online", s.online());
+                m.put("since", text(s.since()));
+                m.put("lastSeen", text(s.lastSeen()));
+                m.put("lastStatus", status(s.lastStatus()));
+                m.put("lastStatusAt", text(s.lastStatusAt()));
+                items.add(m);
+            }
+            return Map.of("items", items);
+        }, Role.ADMIN, Role.OFFICER));
+    }
+
+    private static String text(Instant t) {
+        return t == null ? null : t.toString();
+    }
+
+    /** The reader's status as JSON when it is JSON, else as the text it sent. */
+    private static Object status(String payload) {
+        if (payload == null) {
+            return null;
+        }
+        try {
+            return JSON.readTree(payload);
+        } catch (IOException e) {
+            return payload;
+        }
+    }
+}
