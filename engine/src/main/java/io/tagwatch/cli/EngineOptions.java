@@ -115,6 +115,14 @@ final class EngineOptions {
     @Option(names = "--tls-key", description = "PEM private key (PKCS#8) of the TLS certificate.")
     Path tlsKey;
 
+    @Option(names = "--session-expiry-max", defaultValue = "24h",
+            description = "Longest a subscriber's persistent session outlives its connection (default ${DEFAULT-VALUE}).")
+    Duration sessionExpiryMax;
+
+    @Option(names = "--session-queue", defaultValue = "1000",
+            description = "Alerts kept for an offline persistent session; older ones are dropped (default ${DEFAULT-VALUE}).")
+    int sessionQueue;
+
     EngineConfig toConfig() {
         return EngineConfig.builder()
                 .bindHost(bind)
@@ -144,6 +152,8 @@ final class EngineOptions {
                 .tlsPort(tlsPort)
                 .tlsCert(tlsCert)
                 .tlsKey(tlsKey)
+                .sessionExpiryMax(sessionExpiryMax)
+                .sessionQueue(sessionQueue)
                 .build();
     }
 }

@@ -43,6 +43,8 @@ import java.util.Objects;
  * @param tlsPort            TLS listener port, used when tlsCert and tlsKey are set
  * @param tlsCert            PEM certificate (chain) of the TLS listener, or null for no TLS
  * @param tlsKey             PEM private key (PKCS#8) of the TLS listener
+ * @param sessionExpiryMax   longest a subscriber's persistent session outlives its connection
+ * @param sessionQueue       alerts queued for an offline persistent session; the oldest are dropped past it
  */
 public record EngineConfig(
         String bindHost,
@@ -76,7 +78,9 @@ public record EngineConfig(
         int readerPublishBurst,
         int tlsPort,
         Path tlsCert,
-        Path tlsKey) {
+        Path tlsKey,
+        Duration sessionExpiryMax,
+        int sessionQueue) {
 
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -117,6 +121,8 @@ public record EngineConfig(
             throw new IllegalArgumentException("inflightWindow=" + inflightWindow + " must be 1..65535");
         }
         requirePort("tlsPort", tlsPort);
+        requirePositive("sessionExpiryMax", sessionExpiryMax);
+        requirePositive("sessionQueue", sessionQueue);
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("tlsCert and tlsKey go together: tlsCert=" + tlsCert + " tlsKey=" + tlsKey);
         }
@@ -167,6 +173,8 @@ public record EngineConfig(
         b.tlsPort = tlsPort;
         b.tlsCert = tlsCert;
         b.tlsKey = tlsKey;
+        b.sessionExpiryMax = sessionExpiryMax;
+        b.sessionQueue = sessionQueue;
         return b;
     }
 
@@ -222,6 +230,8 @@ public record EngineConfig(
         private int tlsPort = 8883;
         private Path tlsCert;
         private Path tlsKey;
+        private Duration sessionExpiryMax = Duration.ofDays(1);
+        private int sessionQueue = 1_000;
 
         public Builder bindHost(String v) { bindHost = v; return this; }
         public Builder mqttPort(int v) { mqttPort = v; return this; }
@@ -255,6 +265,8 @@ public record EngineConfig(
         public Builder tlsPort(int v) { tlsPort = v; return this; }
         public Builder tlsCert(Path v) { tlsCert = v; return this; }
         public Builder tlsKey(Path v) { tlsKey = v; return this; }
+        public Builder sessionExpiryMax(Duration v) { sessionExpiryMax = v; return this; }
+        public Builder sessionQueue(int v) { sessionQueue = v; return this; }
 
         public EngineConfig build() {
             return new EngineConfig(bindHost, mqttPort, httpPort, dataDir, dbUrl, dbUser, dbPassword,
@@ -262,7 +274,7 @@ public record EngineConfig(
                     dedupWindow, maxOpenSightings, writerBatchRows, writerFlushInterval, tokenTtl,
                     journalFsync, journalSegmentBytes, journalCapBytes, journalRetainSegments, checkpointInterval,
                     connectTimeout, maxKeepAlive, maxConnections, maxConnectionsPerAddress, inflightWindow,
-                    readerPublishRate, readerPublishBurst, tlsPort, tlsCert, tlsKey);
+                    readerPublishRate, readerPublishBurst, tlsPort, tlsCert, tlsKey, sessionExpiryMax, sessionQueue);
         }
     }
 }

@@ -101,7 +101,12 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
         }
         switch (type) {
             case PUBLISH -> publishes.handle(ctx, session, (MqttPublishMessage) msg);
-            case PUBACK -> { } // acknowledgement of an alert we sent at QoS 1
+            case PUBACK -> {
+                if (session.patrol != null) { // acknowledgement of an alert sent at QoS 1
+                    subscriptions.acknowledged(session.patrol,
+                            ((io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader) msg.variableHeader()).messageId());
+                }
+            }
             case PUBREL -> pubRel(ctx, msg);
             case SUBSCRIBE -> subscribe(ctx, (MqttSubscribeMessage) msg);
             case UNSUBSCRIBE -> unsubscribe(ctx, (MqttUnsubscribeMessage) msg);
@@ -130,6 +135,8 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
         byte[] password = msg.payload().passwordInBytes();
         String clientId = msg.payload().clientIdentifier();
         int keepAlive = msg.variableHeader().keepAliveTimeSeconds();
+        boolean cleanStart = msg.variableHeader().isCleanSession();
+        long expirySeconds = cleanStart && !mqtt5 ? 0 : sessionExpiry(mqtt5, msg);
         String willTopic = msg.variableHeader().isWillFlag() ? msg.payload().willTopic() : null;
         byte[] will = msg.variableHeader().isWillFlag() ? msg.payload().willMessageInBytes() : null;
         if (mqtt5 && msg.variableHeader().properties()
@@ -152,12 +159,14 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
                 result = null;
             }
             MqttAuthenticator.Result r = result;
-            ctx.executor().execute(() -> finishConnect(ctx, r, mqtt5, username, clientId, keepAlive, willTopic, will));
+            ctx.executor().execute(() -> finishConnect(ctx, r, mqtt5, username, clientId, keepAlive, willTopic, will,
+                    cleanStart, expirySeconds));
         });
     }
 
     private void finishConnect(ChannelHandlerContext ctx, MqttAuthenticator.Result result, boolean mqtt5,
-                               String username, String clientId, int keepAlive, String willTopic, byte[] will) {
+                               String username, String clientId, int keepAlive, String willTopic, byte[] will,
+                               boolean cleanStart, long expirySeconds) {
         if (!ctx.channel().isActive()) {
             return;
         }
@@ -196,15 +205,27 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
             log.info("client id={} connected again: closing the older connection", id);
             previous.eventLoop().execute(() -> disconnect(previous, mqtt5, REASON_SESSION_TAKEN_OVER));
         }
+        boolean sessionPresent = false;
+        long grantedExpiry = 0;
+        if (session.user != null) {
+            grantedExpiry = Math.min(expirySeconds, config.sessionExpiryMax().toSeconds());
+            Map.Entry<Subscriptions.Session, Boolean> attached =
+                    subscriptions.attach(id, ctx.channel(), cleanStart, grantedExpiry * 1000);
+            session.patrol = attached.getKey();
+            sessionPresent = attached.getValue();
+        }
         int effectiveKeepAlive = keepAlive == 0 || keepAlive > config.maxKeepAlive() ? config.maxKeepAlive() : keepAlive;
         ctx.pipeline().replace(MqttServer.IDLE_HANDLER, MqttServer.IDLE_HANDLER, keepAliveHandler(effectiveKeepAlive));
         MqttConnAckMessage ack = MqttMessageBuilders.connAck()
                 .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
-                .sessionPresent(false)
-                .properties(mqtt5 ? connAckProperties(keepAlive != effectiveKeepAlive ? effectiveKeepAlive : -1)
+                .sessionPresent(sessionPresent)
+                .properties(mqtt5 ? connAckProperties(keepAlive != effectiveKeepAlive ? effectiveKeepAlive : -1, grantedExpiry)
                         : MqttProperties.NO_PROPERTIES)
                 .build();
         ctx.writeAndFlush(ack);
+        if (session.patrol != null && sessionPresent) {
+            subscriptions.resume(session.patrol); // what it missed while away
+        }
         connecting = false;
         ctx.channel().config().setAutoRead(true);
         log.debug("connected {} client={} mqtt5={} keepAlive={}s", session.principal(), id, mqtt5, keepAlive);
@@ -217,7 +238,7 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
     }
 
     /** What a 5.0 client must know of this server's limits; {@code serverKeepAlive} -1 = the client's own. */
-    private MqttProperties connAckProperties(int serverKeepAlive) {
+    private MqttProperties connAckProperties(int serverKeepAlive, long sessionExpirySeconds) {
         MqttProperties p = new MqttProperties();
         p.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM.value(), config.inflightWindow()));
         p.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.MAXIMUM_PACKET_SIZE.value(),
@@ -228,12 +249,27 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
                 MqttProperties.MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE.value(), 0));
         p.add(new MqttProperties.IntegerProperty(
                 MqttProperties.MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE.value(), 1));
-        // Sessions of readers are not kept: their state lives in the journal, not in the session.
-        p.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), 0));
+        // Readers' sessions are not kept (their data is in the journal); subscribers' may be.
+        p.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(),
+                (int) Math.min(sessionExpirySeconds, Integer.MAX_VALUE)));
         if (serverKeepAlive >= 0) {
             p.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.SERVER_KEEP_ALIVE.value(), serverKeepAlive));
         }
         return p;
+    }
+
+    /**
+     * How long the client wants its session kept after the connection ends, in seconds: the 5.0
+     * Session Expiry Interval property (absent = 0); for 3.1.1, clean session false means "as
+     * long as the server keeps sessions".
+     */
+    private long sessionExpiry(boolean mqtt5, MqttConnectMessage msg) {
+        if (!mqtt5) {
+            return Long.MAX_VALUE;
+        }
+        MqttProperties.MqttProperty<?> p = msg.variableHeader().properties()
+                .getProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value());
+        return p == null ? 0 : Integer.toUnsignedLong((Integer) p.value());
     }
 
     /** QoS 2, second half: the client releases the packet id; answer PUBCOMP. */
@@ -257,7 +293,7 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
                 continue;
             }
             MqttQoS granted = sub.qualityOfService() == MqttQoS.AT_MOST_ONCE ? MqttQoS.AT_MOST_ONCE : MqttQoS.AT_LEAST_ONCE;
-            subscriptions.add(ctx.channel(), filter, granted);
+            subscriptions.subscribe(session.patrol, filter, granted);
             codes[i] = granted.value();
         }
         ctx.writeAndFlush(new MqttSubAckMessage(
@@ -274,7 +310,9 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
 
     private void unsubscribe(ChannelHandlerContext ctx, MqttUnsubscribeMessage msg) {
         for (String filter : msg.payload().topics()) {
-            subscriptions.remove(ctx.channel(), filter);
+            if (session.patrol != null) {
+                subscriptions.unsubscribe(session.patrol, filter);
+            }
         }
         ctx.writeAndFlush(new MqttUnsubAckMessage(
                 new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
@@ -318,9 +356,11 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         counters.connections.decrementAndGet();
-        subscriptions.removeAll(ctx.channel());
         if (session != null) {
             sessionsByClientId.remove(session.clientId, ctx.channel());
+            if (session.patrol != null) {
+                subscriptions.detach(session.patrol, ctx.channel());
+            }
             if (session.reader != null) {
                 String will = session.cleanDisconnect || session.will == null ? null
                         : new String(session.will, java.nio.charset.StandardCharsets.UTF_8);

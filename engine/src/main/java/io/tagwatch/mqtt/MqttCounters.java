@@ -21,6 +21,7 @@ final class MqttCounters {
     final Counter inflightFull;
     final Counter refusedTotalConnections;
     final Counter refusedPerAddress;
+    final Counter sessionAlertsDropped;
 
     MqttCounters(MeterRegistry m) {
         m.gauge("tagwatch.mqtt.connections", connections);
@@ -38,6 +39,7 @@ final class MqttCounters {
         inflightFull = Counter.builder("tagwatch.mqtt.backpressure").tag("reason", "inflight_window").register(m);
         refusedTotalConnections = refused(m, "max_connections");
         refusedPerAddress = refused(m, "max_connections_per_address");
+        sessionAlertsDropped = m.counter("tagwatch.mqtt.session.alerts.dropped");
     }
 
     private static Counter refused(MeterRegistry m, String reason) {

@@ -56,7 +56,7 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
     private final EngineConfig config;
     private final MqttAuthenticator authenticator;
     private final ReadPublishHandler publishes;
-    private final Subscriptions subscriptions = new Subscriptions();
+    private final Subscriptions subscriptions;
     private final Map<String, Channel> sessionsByClientId = new ConcurrentHashMap<>();
     private final MqttCounters counters;
     private final ReaderLiveness liveness;
@@ -71,6 +71,8 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
         this.config = config;
         this.authenticator = new MqttAuthenticator(registry);
         this.counters = new MqttCounters(meters);
+        this.subscriptions = new Subscriptions(config.sessionQueue(), counters.sessionAlertsDropped);
+        meters.gauge("tagwatch.mqtt.sessions", subscriptions, Subscriptions::size);
         this.publishes = new ReadPublishHandler(config, journal, counters, liveness);
         this.liveness = liveness;
         this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerAddress(),
@@ -90,6 +92,7 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
      */
     public int start() {
         listener = bind(config.mqttPort(), null, "--mqtt-port");
+        workers.next().scheduleAtFixedRate(() -> subscriptions.expire(System.currentTimeMillis()), 10, 10, TimeUnit.SECONDS);
         if (config.tlsCert() != null) {
             SslContext tls;
             try {

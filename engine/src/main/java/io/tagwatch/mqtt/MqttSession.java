@@ -33,6 +33,8 @@ final class MqttSession {
     /** The reader's will payload (on its own status topic), published as its status if it drops. */
     byte[] will;
     boolean cleanDisconnect;
+    /** An officer's alert session (null for readers). */
+    Subscriptions.Session patrol;
     long livenessToken;
     /** QoS 1 and 2 reads received and not yet acknowledged. */
     int inflight;

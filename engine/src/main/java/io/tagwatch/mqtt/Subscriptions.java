@@ -1,67 +1,226 @@
 package io.tagwatch.mqtt;
 
+import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Alert subscriptions of connected officers, and the fan-out of alerts to them. Publishing
- * never blocks: each write is handed to the subscriber's event loop.
+ * Alert subscribers' sessions and the fan-out of alerts to them. A session is keyed by client
+ * id. A persistent one (3.1.1 clean session false; 5.0 session expiry above 0) outlives its
+ * connection until it expires: alerts for it are queued while it is offline (bounded; the
+ * oldest is dropped and counted) and delivered when it reconnects, and QoS 1 alerts it had not
+ * acknowledged are sent again (DUP). A connected session gets at most {@link #MAX_INFLIGHT}
+ * unacknowledged QoS 1 alerts at once; the rest wait in its queue.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe: each session is guarded by its own monitor; writes go through the channel.
  */
 final class Subscriptions {
-    private record Key(Channel channel, String filter) {
+    private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
+    static final int MAX_INFLIGHT = 100;
+
+    private record Pending(String topic, byte[] payload, MqttQoS qos) {
     }
 
-    private final Map<Key, MqttQoS> subs = new ConcurrentHashMap<>();
+    /** One subscriber's session. Guarded by itself. */
+    static final class Session {
+        final String clientId;
+        final Map<String, MqttQoS> filters = new LinkedHashMap<>();
+        private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+        private final LinkedHashMap<Integer, Pending> inflight = new LinkedHashMap<>();
+        private boolean persistent;
+        private long expiryMillis;
+        private long expiresAt = Long.MAX_VALUE;
+        private Channel channel;
+        private int nextPacketId = 1;
+
+        Session(String clientId) {
+            this.clientId = clientId;
+        }
+    }
+
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final int maxQueued;
+    private final Counter dropped;
     private final AtomicLong delivered = new AtomicLong();
 
-    void add(Channel ch, String filter, MqttQoS qos) {
-        subs.put(new Key(ch, filter), qos);
+    Subscriptions(int maxQueued, Counter dropped) {
+        this.maxQueued = maxQueued;
+        this.dropped = dropped;
     }
 
-    void remove(Channel ch, String filter) {
-        subs.remove(new Key(ch, filter));
+    /**
+     * Attaches a connection to its session: a clean start discards any old one; otherwise an
+     * existing session is resumed and what it missed is sent.
+     *
+     * @param expiryMillis how long the session outlives the connection (0 = not persistent)
+     * @return the session, and whether one was present (for the CONNACK)
+     */
+    Map.Entry<Session, Boolean> attach(String clientId, Channel ch, boolean cleanStart, long expiryMillis) {
+        Session old = cleanStart ? null : sessions.get(clientId);
+        boolean present = old != null && old.persistent;
+        Session s = present ? old : new Session(clientId);
+        sessions.put(clientId, s);
+        synchronized (s) {
+            s.channel = ch;
+            s.persistent = expiryMillis > 0;
+            s.expiryMillis = expiryMillis;
+            s.expiresAt = Long.MAX_VALUE;
+        }
+        return Map.entry(s, present);
     }
 
-    void removeAll(Channel ch) {
-        subs.keySet().removeIf(k -> k.channel() == ch);
+    /** Sends what a resumed session missed: unacknowledged alerts again (DUP), then its queue. */
+    void resume(Session s) {
+        synchronized (s) {
+            for (Map.Entry<Integer, Pending> e : s.inflight.entrySet()) {
+                write(s, e.getValue(), e.getKey(), true);
+            }
+            drain(s);
+        }
+    }
+
+    /** The connection of a session closed: a persistent session waits for it, another goes. */
+    void detach(Session s, Channel ch) {
+        synchronized (s) {
+            if (s.channel != ch) {
+                return; // a newer connection took the session over
+            }
+            s.channel = null;
+            if (!s.persistent) {
+                sessions.remove(s.clientId, s);
+            } else {
+                s.expiresAt = System.currentTimeMillis() + s.expiryMillis;
+            }
+        }
+    }
+
+    void subscribe(Session s, String filter, MqttQoS qos) {
+        synchronized (s) {
+            s.filters.put(filter, qos);
+        }
+    }
+
+    void unsubscribe(Session s, String filter) {
+        synchronized (s) {
+            s.filters.remove(filter);
+        }
+    }
+
+    /** A subscriber acknowledged a QoS 1 alert: send the next queued one. */
+    void acknowledged(Session s, int packetId) {
+        synchronized (s) {
+            if (s.inflight.remove(packetId) != null) {
+                drain(s);
+            }
+        }
+    }
+
+    /** Drops sessions whose connection has been gone longer than their expiry. */
+    int expire(long now) {
+        int n = 0;
+        for (Iterator<Session> it = sessions.values().iterator(); it.hasNext(); ) {
+            Session s = it.next();
+            synchronized (s) {
+                if (s.channel == null && s.expiresAt <= now) {
+                    it.remove();
+                    n++;
+                    if (!s.queue.isEmpty()) {
+                        log.info("session client={} expired with {} undelivered alerts", s.clientId, s.queue.size());
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
+    int size() {
+        return sessions.size();
     }
 
     long delivered() {
         return delivered.get();
     }
 
-    /** Sends the payload to every subscription whose filter matches (once per channel, at the highest QoS). */
+    /** Sends the payload to every session with a matching filter (once, at the highest matching QoS). */
     void publish(String topic, byte[] payload) {
-        Map<Channel, MqttQoS> targets = new java.util.HashMap<>();
-        subs.forEach((k, qos) -> {
-            if (TopicFilter.matches(k.filter(), topic)) {
-                targets.merge(k.channel(), qos, (a, b) -> a.value() >= b.value() ? a : b);
+        for (Session s : sessions.values()) {
+            synchronized (s) {
+                MqttQoS qos = null;
+                for (Map.Entry<String, MqttQoS> f : s.filters.entrySet()) {
+                    if (TopicFilter.matches(f.getKey(), topic) && (qos == null || f.getValue().value() > qos.value())) {
+                        qos = f.getValue();
+                    }
+                }
+                if (qos == null) {
+                    continue;
+                }
+                if (s.channel == null && !s.persistent) {
+                    continue;
+                }
+                if (s.queue.size() >= maxQueued) {
+                    s.queue.poll();
+                    dropped.increment();
+                    log.warn("session client={} queue full ({}): oldest alert dropped", s.clientId, maxQueued);
+                }
+                s.queue.add(new Pending(topic, payload, qos));
+                if (s.channel != null) {
+                    drain(s);
+                }
             }
-        });
-        targets.forEach((ch, qos) -> ch.eventLoop().execute(() -> send(ch, topic, payload, qos)));
+        }
     }
 
-    private void send(Channel ch, String topic, byte[] payload, MqttQoS qos) {
-        MqttSession session = ch.attr(MqttSession.KEY).get();
-        if (!ch.isActive() || session == null) {
-            return;
+    /** Sends queued alerts while the connection is there and the in-flight limit allows. Holds the monitor. */
+    private void drain(Session s) {
+        while (s.channel != null && !s.queue.isEmpty()
+                && (s.queue.peek().qos() == MqttQoS.AT_MOST_ONCE || s.inflight.size() < MAX_INFLIGHT)) {
+            Pending p = s.queue.poll();
+            if (p.qos() == MqttQoS.AT_MOST_ONCE) {
+                write(s, p, 0, false);
+            } else {
+                int id = nextPacketId(s);
+                s.inflight.put(id, p);
+                write(s, p, id, false);
+            }
         }
-        MqttMessageBuilders.PublishBuilder b = MqttMessageBuilders.publish()
-                .topicName(topic)
-                .qos(qos)
+    }
+
+    private static int nextPacketId(Session s) {
+        int id;
+        do {
+            id = s.nextPacketId;
+            s.nextPacketId = id == 0xFFFF ? 1 : id + 1;
+        } while (s.inflight.containsKey(id));
+        return id;
+    }
+
+    private void write(Session s, Pending p, int packetId, boolean dup) {
+        Channel ch = s.channel;
+        MqttPublishMessage m = MqttMessageBuilders.publish()
+                .topicName(p.topic())
+                .qos(p.qos())
                 .retained(false)
-                .payload(Unpooled.wrappedBuffer(payload));
-        if (qos != MqttQoS.AT_MOST_ONCE) {
-            b.messageId(session.nextPacketId());
+                .messageId(packetId)
+                .payload(Unpooled.wrappedBuffer(p.payload()))
+                .build();
+        if (dup) {
+            m = new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, true, p.qos(), false, 0),
+                    m.variableHeader(), m.payload());
         }
-        ch.writeAndFlush(b.build());
+        ch.writeAndFlush(m);
         delivered.incrementAndGet();
     }
 }

@@ -1,0 +1,131 @@
+package io.tagwatch.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tagwatch.TestEngine;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A patrol car's console goes out of coverage: its persistent session keeps the alerts meanwhile. */
+class MqttSessionTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static TestEngine tw;
+    private static final String[] READERS = {"SA", "SB", "SC", "SD", "SE", "SF", "SG"};
+    private static final Map<String, String> SECRETS = new java.util.HashMap<>();
+    private static int nextReader;
+
+    @BeforeAll
+    static void setUp() {
+        tw = TestEngine.start(b -> b.dedupWindow(Duration.ofSeconds(30)).sessionQueue(2));
+        String admin = tw.login("admin", TestEngine.ADMIN_PASSWORD);
+        for (String r : READERS) {
+            SECRETS.put(r, tw.api().createReader(admin, r, "north"));
+        }
+        assertThat(tw.call("POST", "/api/users", admin, Map.of("username", "car7", "password", "car7-password",
+                "role", "officer", "district", "north")).status()).isEqualTo(201);
+        long v = tw.call("POST", "/api/vehicles", admin, Map.of("plate", "M-7", "tag", "5E55", "kind", "motorcycle",
+                "owner", Map.of("name", "P", "phone", "7"))).body().get("id").asLong();
+        assertThat(tw.call("POST", "/api/vehicles/" + v + "/theft", admin, null).status()).isEqualTo(201);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        tw.close();
+    }
+
+    /** The stolen vehicle passes the next reader: one more alert. */
+    private static String stolenPasses() throws Exception {
+        String r = READERS[nextReader++];
+        MqttClient c = new MqttClient(tw.broker(), r + "-" + System.nanoTime(), new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setUserName(r);
+        o.setPassword(SECRETS.get(r).toCharArray());
+        c.connect(o);
+        c.publish("tags/" + r + "/reads", ("{\"reads\":[{\"tag\":\"5E55\",\"ts\":" + System.currentTimeMillis() + "}]}")
+                .getBytes(StandardCharsets.UTF_8), 1, false);
+        c.disconnect();
+        c.close();
+        return r;
+    }
+
+    private static MqttAsyncClient console(String clientId, boolean clean, BlockingQueue<String> received) throws Exception {
+        MqttAsyncClient c = new MqttAsyncClient(tw.broker(), clientId, new MemoryPersistence());
+        c.setCallback(new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage m) throws Exception {
+                received.add(JSON.readTree(m.getPayload()).get("reader").get("id").asText());
+            }
+
+            @Override
+            public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+            }
+        });
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setUserName("car7");
+        o.setPassword("car7-password".toCharArray());
+        o.setCleanSession(clean);
+        IMqttToken t = c.connect(o);
+        t.waitForCompletion(10_000);
+        received.add(t.getSessionPresent() ? "session-present" : "new-session");
+        return c;
+    }
+
+    @Test
+    void persistentSession_keepsAlertsWhileOffline_deliversThemOnReconnect_andDropsTheOldestPastItsQueue() throws Exception {
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        MqttAsyncClient first = console("car-7", false, got);
+        assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo("new-session");
+        first.subscribe("alerts/north", 1).waitForCompletion(10_000);
+        String online = stolenPasses();
+        assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo(online);
+        first.disconnect().waitForCompletion(5_000);
+        first.close();
+
+        // out of coverage: three alerts, the session keeps the newest two
+        stolenPasses();
+        String second = stolenPasses();
+        String third = stolenPasses();
+        Thread.sleep(500);
+
+        MqttAsyncClient back = console("car-7", false, got);
+        assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo("session-present");
+        assertThat(List.of(got.poll(5, TimeUnit.SECONDS), got.poll(5, TimeUnit.SECONDS))).containsExactly(second, third);
+        assertThat(got.poll(500, TimeUnit.MILLISECONDS)).isNull();
+        String metrics = tw.api().rawGet("/metrics");
+        assertThat(metrics).containsPattern("tagwatch_mqtt_session_alerts_dropped_total(\\{[^}]*})? 1\\.0");
+        back.disconnect().waitForCompletion(5_000);
+        back.close();
+
+        // a clean session starts with nothing
+        MqttAsyncClient fresh = console("car-7", true, got);
+        assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo("new-session");
+        fresh.disconnect().waitForCompletion(5_000);
+        fresh.close();
+        stolenPasses();
+        MqttAsyncClient after = console("car-7", false, got);
+        assertThat(got.poll(5, TimeUnit.SECONDS)).as("the clean session was not kept").isEqualTo("new-session");
+        assertThat(got.poll(500, TimeUnit.MILLISECONDS)).isNull();
+        after.disconnect().waitForCompletion(5_000);
+        after.close();
+    }
+}
