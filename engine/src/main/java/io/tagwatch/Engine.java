@@ -109,6 +109,10 @@ public final class Engine implements AutoCloseable {
     }
 
     private void bindMetrics() {
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(meters);
+        new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(meters);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(meters);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(meters);
         FunctionCounter.builder("tagwatch.ingest.reads", ingest, p -> p.stats().reads())
                 .description("reads matched against the hot lists").register(meters);
         Gauge.builder("tagwatch.dedup.open.windows", ingest, p -> p.stats().openWindows()).register(meters);

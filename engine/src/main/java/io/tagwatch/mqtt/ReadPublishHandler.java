@@ -83,7 +83,7 @@ final class ReadPublishHandler {
             return;
         }
         throttle(ctx, session);
-        ReadBatch batch = new ReadBatch(64);
+        ReadBatch batch = new ReadBatch(16); // binary batches size it from their header
         PayloadError error = session.decoder.decode(msg.content(), batch);
         if (error != PayloadError.NONE) {
             counters.payloadInvalid.increment();

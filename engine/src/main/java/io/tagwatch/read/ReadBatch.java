@@ -54,6 +54,16 @@ public final class ReadBatch {
         size++;
     }
 
+    /** Makes room for {@code capacity} reads without growing during {@link #add}. */
+    public void ensureCapacity(int capacity) {
+        if (capacity > tags.length) {
+            tags = java.util.Arrays.copyOf(tags, capacity);
+            timestamps = java.util.Arrays.copyOf(timestamps, capacity);
+            rssis = java.util.Arrays.copyOf(rssis, capacity);
+            antennas = java.util.Arrays.copyOf(antennas, capacity);
+        }
+    }
+
     /** Drops the reads added since the batch held {@code newSize} reads. */
     public void truncate(int newSize) {
         if (newSize < 0 || newSize > size) {

@@ -186,6 +186,7 @@ public final class ReadPayloadDecoder {
         }
         long baseTime = payload.getLong(base + BASE_TIME_OFFSET);
         int at = base + HEADER_LENGTH;
+        into.ensureCapacity(into.size() + count); // the header says how many: no growth while decoding
         for (int i = 0; i < count; i++, at += RECORD_LENGTH) {
             long tag = payload.getLong(at + RECORD_TAG_OFFSET);
             long offset = payload.getUnsignedInt(at + RECORD_TIME_OFFSET);
