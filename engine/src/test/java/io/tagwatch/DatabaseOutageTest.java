@@ -34,8 +34,15 @@ class DatabaseOutageTest {
     static final int BATCHES = 900;
     static final String STOLEN = "5707E4";
 
+    /** Runs {@code tagwatch.outageRuns} times (default 1; set it higher to hunt for rare interleavings). */
     @Test
     void databaseDownFor30s_losesNothing_alertsStillFlow_backlogDrains() throws Exception {
+        for (int run = 0; run < Integer.getInteger("tagwatch.outageRuns", 1); run++) {
+            oneRun();
+        }
+    }
+
+    private void oneRun() throws Exception {
         try (StoppablePostgres pg = new StoppablePostgres()) {
             TestDatabase.Db db = pg.createDatabase("outage");
             try (TestEngine tw = TestEngine.start(Duration.ofSeconds(1), db)) {

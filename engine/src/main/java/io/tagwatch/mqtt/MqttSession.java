@@ -36,6 +36,8 @@ final class MqttSession {
     /** An officer's alert session (null for readers). */
     Subscriptions.Session patrol;
     long livenessToken;
+    boolean inflightLogged;
+    boolean rateLogged;
     /** QoS 1 and 2 reads received and not yet acknowledged. */
     int inflight;
     /** QoS 2 packet ids being journaled (a duplicate PUBLISH waits for the first). */

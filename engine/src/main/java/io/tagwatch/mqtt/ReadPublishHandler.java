@@ -125,6 +125,11 @@ final class ReadPublishHandler {
             }
             if (session.inflight >= inflightWindow && !session.pausedFor(MqttSession.PAUSE_INFLIGHT)) {
                 counters.inflightFull.increment();
+                if (!session.inflightLogged) {
+                    session.inflightLogged = true;
+                    log.info("reader={} has {} batches in flight (the window): not reading its socket until "
+                            + "acknowledgements catch up (logged once per connection)", session.reader.id(), session.inflight);
+                }
                 session.pause(ctx.channel(), MqttSession.PAUSE_INFLIGHT);
             }
         }
@@ -157,7 +162,11 @@ final class ReadPublishHandler {
         // This publish is taken (it is already read); the next ones wait on the socket.
         counters.rateLimited.increment();
         if (!session.pausedFor(MqttSession.PAUSE_RATE)) {
-            log.debug("reader={} over its publish rate: pausing its socket", session.reader.id());
+            if (!session.rateLogged) {
+                session.rateLogged = true;
+                log.info("reader={} publishes faster than its rate: pausing its socket while it is over "
+                        + "(logged once per connection)", session.reader.id());
+            }
             session.pause(ctx.channel(), MqttSession.PAUSE_RATE);
             ctx.executor().schedule(() -> session.resume(ctx.channel(), MqttSession.PAUSE_RATE),
                     Math.max(1, session.rate().nanosUntilToken(now)), TimeUnit.NANOSECONDS);

@@ -180,6 +180,22 @@ class MqttProtocolTest {
     }
 
     @Test
+    void aPacketOverTheMaximumSize_closesTheConnection_andIsCounted() throws Exception {
+        try (RawMqttClient c = new RawMqttClient(tw.engine.mqttPort())) {
+            c.connect("RP-big", "RP", secret, 30, null, null);
+            boolean closed;
+            try {
+                c.publish("tags/RP/reads", new byte[300 * 1024], MqttQoS.AT_LEAST_ONCE, 5, false);
+                closed = c.closedByServer(5_000);
+            } catch (java.io.IOException e) {
+                closed = true; // the server closed while the packet was still being written
+            }
+            assertThat(closed).isTrue();
+        }
+        assertThat(tw.api().rawGet("/metrics")).containsPattern("tagwatch_mqtt_refusals_total\\{reason=\"malformed_packet\"[^}]*} [1-9]");
+    }
+
+    @Test
     void aConnectionThatSendsNoConnect_isClosedAfterTheConnectTimeout() throws Exception {
         try (RawMqttClient c = new RawMqttClient(tw.engine.mqttPort())) {
             assertThat(c.closedByServer(5_000)).isTrue();

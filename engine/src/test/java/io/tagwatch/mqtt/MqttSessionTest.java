@@ -109,8 +109,15 @@ class MqttSessionTest {
 
         MqttAsyncClient back = console("car-7", false, got);
         assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo("session-present");
-        assertThat(List.of(got.poll(5, TimeUnit.SECONDS), got.poll(5, TimeUnit.SECONDS))).containsExactly(second, third);
-        assertThat(got.poll(500, TimeUnit.MILLISECONDS)).isNull();
+        List<String> delivered = new java.util.ArrayList<>();
+        String next;
+        while ((next = got.poll(1_500, TimeUnit.MILLISECONDS)) != null) {
+            delivered.add(next);
+        }
+        // The alert received just before going offline may come again: if the console's PUBACK
+        // had not reached the server, it is an unacknowledged QoS 1 alert and is resent (DUP).
+        delivered.remove(online);
+        assertThat(delivered).as("the queue kept the newest two").containsExactly(second, third);
         String metrics = tw.api().rawGet("/metrics");
         assertThat(metrics).containsPattern("tagwatch_mqtt_session_alerts_dropped_total(\\{[^}]*})? 1\\.0");
         back.disconnect().waitForCompletion(5_000);
