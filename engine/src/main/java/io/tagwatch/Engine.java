@@ -8,6 +8,7 @@ import io.tagwatch.alert.Alerts;
 import io.tagwatch.api.HttpApiServer;
 import io.tagwatch.config.EngineConfig;
 import io.tagwatch.hotlist.HotLists;
+import io.tagwatch.hotlist.ListChangeListener;
 import io.tagwatch.ingest.IngestPipeline;
 import io.tagwatch.journal.FileJournal;
 import io.tagwatch.mqtt.MqttServer;
@@ -40,6 +41,7 @@ public final class Engine implements AutoCloseable {
     private Alerts alerts;
     private IngestPipeline ingest;
     private FileJournal journal;
+    private String node;
     private final ReaderLiveness liveness = new ReaderLiveness();
     private MqttServer mqtt;
     private int mqttPort;
@@ -67,14 +69,16 @@ public final class Engine implements AutoCloseable {
         DataSource db = database.dataSource();
         // The registry's change hook needs the hot lists and the hot lists load from the registry.
         HotLists[] lists = new HotLists[1];
-        registry = new Registry(db, config.tokenTtl(), () -> lists[0].requestRebuild());
-        hotLists = started(new HotLists(registry::openThefts));
+        registry = new Registry(db, config.tokenTtl(), () -> lists[0].requestRebuild(),
+                () -> lists[0].requestRegistryRebuild());
+        hotLists = started(new HotLists(registry::openThefts, registry::registeredTags));
         lists[0] = hotLists;
         hotLists.load();
+        Path journalDir = config.dataDir().resolve("journal");
+        node = NodeId.of(journalDir);
+        started(new ListChangeListener(db, hotLists, node));
         generatedAdminPassword = registry.ensureAdmin(config.adminPassword());
 
-        Path journalDir = config.dataDir().resolve("journal");
-        String node = NodeId.of(journalDir);
         writer = started(new SightingWriter(db, node, config.writerBatchRows(), config.writerFlushInterval()));
         long checkpoint = writer.loadCheckpoint();
         MqttServer[] server = new MqttServer[1];
@@ -85,7 +89,8 @@ public final class Engine implements AutoCloseable {
         }));
         ingest = started(new IngestPipeline(hotLists, registry.readers(), alerts, writer,
                 config.dedupWindow().toMillis(), config.maxOpenSightings(), journalDir, checkpoint,
-                config.checkpointInterval().toMillis(), config.writerBatchRows()));
+                config.checkpointInterval().toMillis(), config.writerBatchRows(), config.unregisteredHits(),
+                config.hitSuppression().toMillis()));
         // Replays the journal after the checkpoint into the pipeline, then takes appends.
         journal = started(FileJournal.open(journalDir, config.journalOptions(), checkpoint, ingest));
         ingest.durablePosition(journal::durablePosition);
@@ -121,6 +126,11 @@ public final class Engine implements AutoCloseable {
         Gauge.builder("tagwatch.sightings.pending", writer, SightingWriter::pending).register(meters);
         FunctionCounter.builder("tagwatch.hits.raised", alerts, Alerts::raised).description("hits raised").register(meters);
         Gauge.builder("tagwatch.hotlist.stolen.size", hotLists, HotLists::stolenSize).register(meters);
+        Gauge.builder("tagwatch.hotlist.registered.size", hotLists, HotLists::registeredSize).register(meters);
+        FunctionCounter.builder("tagwatch.hits.suppressed", ingest, IngestPipeline::suppressedHits)
+                .description("hits not raised again for the same tag at the same reader").register(meters);
+        FunctionCounter.builder("tagwatch.dedup.overflows", ingest, p -> p.stats().windowOverflows())
+                .description("reads that found the dedup table full and became one-read sightings").register(meters);
         Gauge.builder("tagwatch.journal.lag.bytes", journal, FileJournal::lagBytes).register(meters);
         Gauge.builder("tagwatch.journal.full", journal, j -> j.full() ? 1 : 0).register(meters);
         FunctionCounter.builder("tagwatch.journal.duplicates", journal, FileJournal::duplicates)
@@ -160,6 +170,11 @@ public final class Engine implements AutoCloseable {
 
     public Alerts alerts() {
         return alerts;
+    }
+
+    /** This node's id (kept in the data directory). */
+    public String node() {
+        return node;
     }
 
     public FileJournal journal() {

@@ -58,7 +58,8 @@ class CrashRecoveryTest {
     private void oneRun(Random random, long seed, int run) throws Exception {
         TestDatabase.Db db = TestDatabase.fresh();
         Path dataDir = Files.createTempDirectory("tagwatch-crash");
-        try (EngineProcess engine = new EngineProcess(dataDir, db, "--dedup-window", "PT1S", "--checkpoint-interval", "PT0.2S")) {
+        try (EngineProcess engine = new EngineProcess(dataDir, db, "--dedup-window", "1s", "--checkpoint-interval", "200ms",
+                "--unregistered-hits", "false")) {
             engine.start();
             ApiClient api = new ApiClient(engine.baseUrl());
             String secret = api.createReader(api.login("admin", TestEngine.ADMIN_PASSWORD), "RC", "centre");

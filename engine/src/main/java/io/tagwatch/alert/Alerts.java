@@ -85,11 +85,19 @@ public final class Alerts implements AutoCloseable {
         n.put("tag", TagIds.format(h.tag()));
         n.put("plate", h.plate());
         ObjectNode v = n.putObject("vehicle");
-        v.put("id", h.vehicleId());
+        if (h.vehicleId() > 0) {
+            v.put("id", h.vehicleId());
+        } else {
+            v.putNull("id");
+        }
         v.put("kind", h.vehicleKind());
         v.put("brand", h.brand());
         v.put("color", h.color());
-        n.put("theftReportId", h.theftReportId());
+        if (h.theftReportId() > 0) {
+            n.put("theftReportId", h.theftReportId());
+        } else {
+            n.putNull("theftReportId");
+        }
         ObjectNode r = n.putObject("reader");
         r.put("id", h.readerId());
         r.put("name", h.readerName());
@@ -127,25 +135,27 @@ public final class Alerts implements AutoCloseable {
 
     private void storeLoop() {
         long backoffMs = 500;
-        Hit pending = null;
-        while (running || pending != null || !toStore.isEmpty()) {
+        java.util.List<Hit> batch = new java.util.ArrayList<>();
+        while (running || !batch.isEmpty() || !toStore.isEmpty()) {
             try {
-                if (pending == null) {
-                    pending = toStore.poll(200, TimeUnit.MILLISECONDS);
-                    if (pending == null) {
+                if (batch.isEmpty()) {
+                    Hit first = toStore.poll(200, TimeUnit.MILLISECONDS);
+                    if (first == null) {
                         continue;
                     }
+                    batch.add(first);
+                    toStore.drainTo(batch, 999);
                 }
-                store.insert(pending);
-                stored.incrementAndGet();
-                pending = null;
+                store.insert(batch);
+                stored.addAndGet(batch.size());
+                batch.clear();
                 backoffMs = 500;
             } catch (InterruptedException e) {
                 return;
             } catch (SQLException | RuntimeException e) {
-                log.warn("hit id={} not stored, retrying in {} ms: {}", pending.id(), backoffMs, e.toString());
+                log.warn("{} hits not stored (kept), retrying in {} ms: {}", batch.size(), backoffMs, e.toString());
                 if (!running) {
-                    log.error("stopping with {} hits not stored", toStore.size() + 1);
+                    log.error("stopping with {} hits not stored", toStore.size() + batch.size());
                     return;
                 }
                 try {

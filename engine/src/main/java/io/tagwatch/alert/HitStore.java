@@ -22,29 +22,47 @@ final class HitStore {
         this.db = db;
     }
 
-    void insert(Hit h) throws SQLException {
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement(
+    /** Stores hits in one transaction (a batch, not a round trip per hit); known ids are skipped. */
+    void insert(java.util.List<Hit> hits) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(
                      "INSERT INTO hits (id, list_kind, list_version, rule, tag, vehicle_id, theft_report_id, "
                              + "reader_id, district, reader_time, received_at, rssi) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
                              + "ON CONFLICT (id) DO NOTHING")) {
-            ps.setObject(1, h.id());
-            ps.setString(2, h.listKind());
-            ps.setLong(3, h.listVersion());
-            ps.setString(4, h.rule());
-            ps.setLong(5, h.tag());
-            ps.setLong(6, h.vehicleId());
-            ps.setLong(7, h.theftReportId());
-            ps.setString(8, h.readerId());
-            ps.setString(9, h.district());
-            ps.setTimestamp(10, Timestamp.from(Instant.ofEpochMilli(h.readerTime())));
-            ps.setTimestamp(11, Timestamp.from(Instant.ofEpochMilli(h.receivedAt())));
-            if (h.rssi() == Integer.MIN_VALUE) {
-                ps.setNull(12, Types.SMALLINT);
-            } else {
-                ps.setShort(12, (short) h.rssi());
+                for (Hit h : hits) {
+                    ps.setObject(1, h.id());
+                    ps.setString(2, h.listKind());
+                    ps.setLong(3, h.listVersion());
+                    ps.setString(4, h.rule());
+                    ps.setLong(5, h.tag());
+                    setIdOrNull(ps, 6, h.vehicleId());
+                    setIdOrNull(ps, 7, h.theftReportId());
+                    ps.setString(8, h.readerId());
+                    ps.setString(9, h.district());
+                    ps.setTimestamp(10, Timestamp.from(Instant.ofEpochMilli(h.readerTime())));
+                    ps.setTimestamp(11, Timestamp.from(Instant.ofEpochMilli(h.receivedAt())));
+                    if (h.rssi() == Integer.MIN_VALUE) {
+                        ps.setNull(12, Types.SMALLINT);
+                    } else {
+                        ps.setShort(12, (short) h.rssi());
+                    }
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
             }
-            ps.executeUpdate();
+        }
+    }
+
+    private static void setIdOrNull(PreparedStatement ps, int i, long id) throws SQLException {
+        if (id <= 0) {
+            ps.setNull(i, Types.BIGINT);
+        } else {
+            ps.setLong(i, id);
         }
     }
 
@@ -66,7 +84,8 @@ final class HitStore {
                     row.put("listVersion", rs.getLong(3));
                     row.put("rule", rs.getString(4));
                     row.put("tag", TagIds.format(rs.getLong(5)));
-                    row.put("vehicleId", rs.getLong(6));
+                    long vehicleId = rs.getLong(6);
+                    row.put("vehicleId", rs.wasNull() ? null : vehicleId);
                     row.put("plate", rs.getString(7));
                     row.put("kind", rs.getString(8));
                     row.put("brand", rs.getString(9));
@@ -81,7 +100,8 @@ final class HitStore {
                     short rssi = rs.getShort(18);
                     row.put("rssi", rs.wasNull() ? null : (int) rssi);
                     row.put("status", rs.getString(19));
-                    row.put("theftReportId", rs.getLong(20));
+                    long theftId = rs.getLong(20);
+                    row.put("theftReportId", rs.wasNull() ? null : theftId);
                     out.add(row);
                 }
                 return out;

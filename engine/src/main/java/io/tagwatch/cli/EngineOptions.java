@@ -123,6 +123,14 @@ final class EngineOptions {
             description = "Alerts kept for an offline persistent session; older ones are dropped (default ${DEFAULT-VALUE}).")
     int sessionQueue;
 
+    @Option(names = "--unregistered-hits", defaultValue = "true", arity = "1",
+            description = "A tag no registered vehicle carries raises a low-severity hit (default ${DEFAULT-VALUE}).")
+    boolean unregisteredHits;
+
+    @Option(names = "--hit-suppression", defaultValue = "10m",
+            description = "The same tag at the same reader raises no new hit within this time (default ${DEFAULT-VALUE}).")
+    Duration hitSuppression;
+
     EngineConfig toConfig() {
         return EngineConfig.builder()
                 .bindHost(bind)
@@ -154,6 +162,8 @@ final class EngineOptions {
                 .tlsKey(tlsKey)
                 .sessionExpiryMax(sessionExpiryMax)
                 .sessionQueue(sessionQueue)
+                .unregisteredHits(unregisteredHits)
+                .hitSuppression(hitSuppression)
                 .build();
     }
 }

@@ -45,6 +45,8 @@ import java.util.Objects;
  * @param tlsKey             PEM private key (PKCS#8) of the TLS listener
  * @param sessionExpiryMax   longest a subscriber's persistent session outlives its connection
  * @param sessionQueue       alerts queued for an offline persistent session; the oldest are dropped past it
+ * @param unregisteredHits   a tag no registered vehicle carries raises a low-severity "unregistered" hit
+ * @param hitSuppression     the same tag at the same reader raises no new hit within this time
  */
 public record EngineConfig(
         String bindHost,
@@ -80,7 +82,9 @@ public record EngineConfig(
         Path tlsCert,
         Path tlsKey,
         Duration sessionExpiryMax,
-        int sessionQueue) {
+        int sessionQueue,
+        boolean unregisteredHits,
+        Duration hitSuppression) {
 
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -123,6 +127,7 @@ public record EngineConfig(
         requirePort("tlsPort", tlsPort);
         requirePositive("sessionExpiryMax", sessionExpiryMax);
         requirePositive("sessionQueue", sessionQueue);
+        requirePositive("hitSuppression", hitSuppression);
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("tlsCert and tlsKey go together: tlsCert=" + tlsCert + " tlsKey=" + tlsKey);
         }
@@ -175,6 +180,8 @@ public record EngineConfig(
         b.tlsKey = tlsKey;
         b.sessionExpiryMax = sessionExpiryMax;
         b.sessionQueue = sessionQueue;
+        b.unregisteredHits = unregisteredHits;
+        b.hitSuppression = hitSuppression;
         return b;
     }
 
@@ -232,6 +239,8 @@ public record EngineConfig(
         private Path tlsKey;
         private Duration sessionExpiryMax = Duration.ofDays(1);
         private int sessionQueue = 1_000;
+        private boolean unregisteredHits = true;
+        private Duration hitSuppression = Duration.ofMinutes(10);
 
         public Builder bindHost(String v) { bindHost = v; return this; }
         public Builder mqttPort(int v) { mqttPort = v; return this; }
@@ -267,6 +276,8 @@ public record EngineConfig(
         public Builder tlsKey(Path v) { tlsKey = v; return this; }
         public Builder sessionExpiryMax(Duration v) { sessionExpiryMax = v; return this; }
         public Builder sessionQueue(int v) { sessionQueue = v; return this; }
+        public Builder unregisteredHits(boolean v) { unregisteredHits = v; return this; }
+        public Builder hitSuppression(Duration v) { hitSuppression = v; return this; }
 
         public EngineConfig build() {
             return new EngineConfig(bindHost, mqttPort, httpPort, dataDir, dbUrl, dbUser, dbPassword,
@@ -274,7 +285,8 @@ public record EngineConfig(
                     dedupWindow, maxOpenSightings, writerBatchRows, writerFlushInterval, tokenTtl,
                     journalFsync, journalSegmentBytes, journalCapBytes, journalRetainSegments, checkpointInterval,
                     connectTimeout, maxKeepAlive, maxConnections, maxConnectionsPerAddress, inflightWindow,
-                    readerPublishRate, readerPublishBurst, tlsPort, tlsCert, tlsKey, sessionExpiryMax, sessionQueue);
+                    readerPublishRate, readerPublishBurst, tlsPort, tlsCert, tlsKey, sessionExpiryMax, sessionQueue,
+                    unregisteredHits, hitSuppression);
         }
     }
 }

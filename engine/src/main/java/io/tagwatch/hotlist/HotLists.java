@@ -22,6 +22,10 @@ public final class HotLists implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HotLists.class);
 
     private final Supplier<List<OpenTheft>> stolenSource;
+    private final Supplier<long[]> registeredSource;
+    private volatile LongIndexMap registered = new LongIndexMap(new long[0], 0);
+    private volatile int registeredSize;
+    private CompletableFuture<Long> pendingRegistry; // guarded by this
     private final ExecutorService rebuilder = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "hotlist-rebuild");
         t.setDaemon(true);
@@ -30,8 +34,47 @@ public final class HotLists implements AutoCloseable {
     private volatile StolenList stolen = new StolenList(0, List.of());
     private CompletableFuture<Long> pending; // guarded by this
 
-    public HotLists(Supplier<List<OpenTheft>> stolenSource) {
+    public HotLists(Supplier<List<OpenTheft>> stolenSource, Supplier<long[]> registeredSource) {
         this.stolenSource = stolenSource;
+        this.registeredSource = registeredSource;
+    }
+
+    /** Whether any vehicle is registered with this tag. Hot path: lock-free and allocation-free. */
+    public boolean registered(long tag) {
+        return registered.get(tag) >= 0;
+    }
+
+    public int registeredSize() {
+        return registeredSize;
+    }
+
+    /** Schedules a reload of the registered tags (coalesced like {@link #requestRebuild}). */
+    public synchronized CompletableFuture<Long> requestRegistryRebuild() {
+        if (pendingRegistry != null) {
+            return pendingRegistry;
+        }
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        pendingRegistry = f;
+        rebuilder.execute(() -> {
+            synchronized (this) {
+                pendingRegistry = null;
+            }
+            try {
+                f.complete((long) reloadRegistered());
+            } catch (RuntimeException e) {
+                log.error("registered tags reload failed; keeping {} tags", registeredSize, e);
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    private int reloadRegistered() {
+        long[] tags = registeredSource.get();
+        registered = new LongIndexMap(tags, tags.length);
+        registeredSize = tags.length;
+        log.info("registered tags loaded: {}", tags.length);
+        return tags.length;
     }
 
     /** The open theft for this tag, or null. Hot path: lock-free and allocation-free. */
@@ -74,6 +117,7 @@ public final class HotLists implements AutoCloseable {
 
     /** Loads the lists now, on the caller's thread (start-up). */
     public long load() {
+        reloadRegistered();
         return rebuild();
     }
 

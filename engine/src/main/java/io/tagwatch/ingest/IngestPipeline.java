@@ -52,6 +52,9 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     private record Entry(ReadBatch batch, long end) {
     }
 
+    private record SuppressionKey(long tag, int reader) {
+    }
+
     private final HotLists hotLists;
     private final ReaderDirectory readers;
     private final Alerts alerts;
@@ -61,6 +64,12 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     private final long checkpointEveryNanos;
     private final int checkpointRows;
     private final SightingSink collect;
+    private final boolean unregisteredHits;
+    private final long suppressionMs;
+    /** When each (tag, reader) last raised a hit: the same vehicle at the same reader is suppressed. */
+    private final java.util.HashMap<SuppressionKey, Long> lastHit = new java.util.HashMap<>();
+    private long lastSuppressionPrune;
+    private volatile long suppressed;
     private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private volatile LongSupplier durablePosition = () -> Long.MAX_VALUE;
@@ -87,7 +96,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
      */
     public IngestPipeline(HotLists hotLists, ReaderDirectory readers, Alerts alerts, SightingWriter writer,
                           long dedupWindowMs, int maxOpenSightings, Path journalDir, long checkpoint,
-                          long checkpointIntervalMs, int checkpointRows) {
+                          long checkpointIntervalMs, int checkpointRows, boolean unregisteredHits, long suppressionMs) {
         this.hotLists = hotLists;
         this.readers = readers;
         this.alerts = alerts;
@@ -96,6 +105,8 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         this.checkpoints = new CheckpointFiles(journalDir);
         this.checkpointEveryNanos = TimeUnit.MILLISECONDS.toNanos(checkpointIntervalMs);
         this.checkpointRows = checkpointRows;
+        this.unregisteredHits = unregisteredHits;
+        this.suppressionMs = suppressionMs;
         this.collect = this::sightingClosed;
         this.matchedEnd = checkpoint;
         this.checkpointedEnd = checkpoint;
@@ -197,7 +208,11 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
                 newSightings++;
                 OpenTheft theft = hotLists.stolen(tag);
                 if (theft != null) {
-                    raise(theft, b, i);
+                    if (!suppressedAt(tag, reader, arrival)) {
+                        raise(theft, b, i);
+                    }
+                } else if (unregisteredHits && !hotLists.registered(tag) && !suppressedAt(tag, reader, arrival)) {
+                    raiseUnregistered(b, i);
                 }
             }
         }
@@ -237,6 +252,36 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     /** After the writer committed a checkpoint: older snapshots can go. */
     public void checkpointCommitted(long position) {
         checkpoints.deleteBefore(position);
+    }
+
+    /** True (and counted) when this tag raised a hit at this reader within the suppression time. */
+    private boolean suppressedAt(long tag, int reader, long now) {
+        SuppressionKey key = new SuppressionKey(tag, reader);
+        Long last = lastHit.get(key);
+        if (last != null && now - last < suppressionMs) {
+            suppressed++;
+            return true;
+        }
+        lastHit.put(key, now);
+        if (now - lastSuppressionPrune > suppressionMs) {
+            lastSuppressionPrune = now;
+            lastHit.values().removeIf(t -> now - t >= suppressionMs);
+        }
+        return false;
+    }
+
+    /** Hits suppressed because the same tag had a hit at the same reader shortly before. */
+    public long suppressedHits() {
+        return suppressed;
+    }
+
+    private void raiseUnregistered(ReadBatch b, int i) {
+        ReaderInfo r = readers.byIndex(b.readerIndex());
+        long tag = b.tag(i);
+        hits++;
+        alerts.raise(new Hit(hitId(tag, r.id(), b.timestamp(i)), "unregistered", hotLists.registeredSize(),
+                "unregistered-tag", tag, 0, 0, null, null, null, null,
+                r.id(), r.name(), r.lat(), r.lon(), r.district(), b.timestamp(i), b.receivedAt(), b.rssi(i)));
     }
 
     private void raise(OpenTheft theft, ReadBatch b, int i) {

@@ -32,6 +32,7 @@ public final class Registry {
 
     private final DataSource db;
     private final Runnable listsChanged;
+    private final Runnable registryChanged;
     private final ReaderDirectory readers = new ReaderDirectory();
     private final Cache<String, String> verifiedReaderSecrets = Caffeine.newBuilder()
             .maximumSize(100_000)
@@ -39,10 +40,11 @@ public final class Registry {
             .build();
     private final Duration tokenTtl;
 
-    public Registry(DataSource db, Duration tokenTtl, Runnable listsChanged) {
+    public Registry(DataSource db, Duration tokenTtl, Runnable listsChanged, Runnable registryChanged) {
         this.db = db;
         this.tokenTtl = tokenTtl;
         this.listsChanged = listsChanged;
+        this.registryChanged = registryChanged;
         loadReaders();
     }
 
@@ -269,7 +271,9 @@ public final class Registry {
                         id = rs.getLong(1);
                     }
                 }
+                notifyListsChanged(c, "registry");
                 c.commit();
+                registryChanged.run();
                 return vehicle(id).orElseThrow();
             } catch (RuntimeException | SQLException e) {
                 c.rollback();
@@ -343,7 +347,9 @@ public final class Registry {
                     }
                     throw e;
                 }
+                notifyListsChanged(c, "registry");
                 c.commit();
+                registryChanged.run();
                 log.info("imported vehicles={}", count);
                 return count;
             } catch (RuntimeException | SQLException e) {
@@ -443,6 +449,7 @@ public final class Registry {
                     throw RegistryException.conflict("vehicle", "vehicle " + vehicleId + " is already reported stolen");
                 }
                 long id = rs.getLong(1);
+                notifyListsChanged(c, "stolen");
                 log.info("theft reported vehicle={} report={} by={}", vehicleId, id, actor.username());
                 listsChanged.run();
                 return id;
@@ -464,11 +471,34 @@ public final class Registry {
                 vehicle(vehicleId).orElseThrow(() -> RegistryException.notFound("vehicle " + vehicleId));
                 throw RegistryException.conflict("vehicle", "vehicle " + vehicleId + " has no open theft report");
             }
+            notifyListsChanged(c, "stolen");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot recover vehicle=" + vehicleId, e);
         }
         log.info("vehicle recovered vehicle={} by={}", vehicleId, actor.username());
         listsChanged.run();
+    }
+
+    /** Every registered tag, for the "unregistered tag" check. */
+    public long[] registeredTags() {
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            st.setFetchSize(50_000);
+            c.setAutoCommit(false); // a cursor, not the whole result in memory twice
+            try (ResultSet rs = st.executeQuery("SELECT tag FROM vehicles")) {
+                long[] tags = new long[1024];
+                int n = 0;
+                while (rs.next()) {
+                    if (n == tags.length) {
+                        tags = java.util.Arrays.copyOf(tags, n * 2);
+                    }
+                    tags[n++] = rs.getLong(1);
+                }
+                c.commit();
+                return java.util.Arrays.copyOf(tags, n);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot load registered tags", e);
+        }
     }
 
     /** Every open theft report with its vehicle, for the stolen hot list. */
@@ -490,6 +520,14 @@ public final class Registry {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Tells every node sharing the database that a list changed (delivered when this commits). */
+    private static void notifyListsChanged(Connection c, String list) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('tagwatch_lists', ?)")) {
+            ps.setString(1, list);
+            ps.execute();
+        }
+    }
 
     private String queryString(String sql, String... params) {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {

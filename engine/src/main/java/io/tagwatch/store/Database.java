@@ -52,7 +52,7 @@ public final class Database implements AutoCloseable {
             hc.setPassword(password);
         }
         hc.setPoolName("tagwatch-db");
-        hc.setMaximumPoolSize(8);
+        hc.setMaximumPoolSize(10); // one is held by the list change listener
         hc.setMinimumIdle(1);
         hc.setConnectionTimeout(10_000);
         // Start even when the database is briefly unreachable; callers see the failure per query.

@@ -24,7 +24,7 @@ class HotListsTest {
             open.add(theft(i + 1, i * 7919L));
         }
         open.add(theft(9_001, 0xFFFFFFFFFFFFFFF0L));
-        HotLists lists = new HotLists(() -> open);
+        HotLists lists = new HotLists(() -> open, () -> new long[0]);
         lists.load();
         for (OpenTheft t : open) {
             assertThat(lists.stolen(t.vehicle().tag())).isSameAs(t);
@@ -42,9 +42,11 @@ class HotListsTest {
         HotLists lists = new HotLists(() -> {
             loads.incrementAndGet();
             return List.copyOf(open);
-        });
+        }, () -> new long[] {7, 8});
         long v0 = lists.load();
         assertThat(lists.stolen(42)).isNull();
+        assertThat(lists.registered(7)).isTrue();
+        assertThat(lists.registered(9)).isFalse();
         open.add(theft(1, 42));
         long v1 = lists.requestRebuild().get();
         assertThat(v1).isGreaterThan(v0);

@@ -1,0 +1,104 @@
+package io.tagwatch.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tagwatch.TestEngine;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What raises a hit and what does not: stolen, unregistered, registered, suppressed repeats. */
+class MatchingTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static TestEngine tw;
+    private static String admin;
+    private static final Map<String, String> secrets = new java.util.HashMap<>();
+    private static final BlockingQueue<JsonNode> alerts = new LinkedBlockingQueue<>();
+    private static MqttClient patrol;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        tw = TestEngine.start(b -> b.dedupWindow(Duration.ofMillis(300)).hitSuppression(Duration.ofSeconds(5)));
+        admin = tw.login("admin", TestEngine.ADMIN_PASSWORD);
+        secrets.put("M1", tw.api().createReader(admin, "M1", "west"));
+        secrets.put("M2", tw.api().createReader(admin, "M2", "west"));
+        tw.call("POST", "/api/users", admin, Map.of("username", "westpatrol", "password", "west-password",
+                "role", "officer", "district", "west"));
+        patrol = new MqttClient(tw.broker(), "west-" + System.nanoTime(), new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setUserName("westpatrol");
+        o.setPassword("west-password".toCharArray());
+        patrol.connect(o);
+        patrol.subscribe("alerts/west", 1, (t, m) -> alerts.add(JSON.readTree(m.getPayload())));
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        patrol.disconnect();
+        tw.close();
+    }
+
+    private static long register(String plate, String tag) {
+        return tw.call("POST", "/api/vehicles", admin, Map.of("plate", plate, "tag", tag, "kind", "ebike",
+                "owner", Map.of("name", "R", "phone", "+3161" + tag))).body().get("id").asLong();
+    }
+
+    private static void read(String reader, String tag) throws Exception {
+        MqttClient c = new MqttClient(tw.broker(), reader + "-" + System.nanoTime(), new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setUserName(reader);
+        o.setPassword(secrets.get(reader).toCharArray());
+        c.connect(o);
+        c.publish("tags/" + reader + "/reads", ("{\"reads\":[{\"tag\":\"" + tag + "\",\"ts\":" + System.currentTimeMillis()
+                + ",\"rssi\":-55}]}").getBytes(StandardCharsets.UTF_8), 1, false);
+        c.disconnect();
+        c.close();
+    }
+
+    @Test
+    void registeredTag_raisesNothing_unregisteredTag_raisesALowSeverityHit() throws Exception {
+        register("E-REG", "AB01");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!tw.engine.hotLists().registered(0xAB01L) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        alerts.clear();
+        read("M1", "AB01");
+        read("M1", "FF0F0F");
+        JsonNode a = alerts.poll(5, TimeUnit.SECONDS);
+        assertThat(a).isNotNull();
+        assertThat(a.get("tag").asText()).isEqualTo("FF0F0F");
+        assertThat(a.get("list").asText()).isEqualTo("unregistered");
+        assertThat(a.get("rule").asText()).isEqualTo("unregistered-tag");
+        assertThat(a.get("plate").isNull()).isTrue();
+        assertThat(alerts.poll(500, TimeUnit.MILLISECONDS)).as("no alert for the registered tag").isNull();
+    }
+
+    @Test
+    void theSameStolenVehicleAtTheSameReader_isSuppressed_aNewReaderIsANewHit() throws Exception {
+        long v = register("E-STO", "AB02");
+        assertThat(tw.call("POST", "/api/vehicles/" + v + "/theft", admin, null).status()).isEqualTo(201);
+        alerts.clear();
+        read("M1", "AB02");
+        assertThat(alerts.poll(5, TimeUnit.SECONDS).get("reader").get("id").asText()).isEqualTo("M1");
+        Thread.sleep(700); // the sighting at M1 has closed; a new one opens, within the suppression time
+        read("M1", "AB02");
+        assertThat(alerts.poll(700, TimeUnit.MILLISECONDS)).as("suppressed at the same reader").isNull();
+        read("M2", "AB02");
+        JsonNode next = alerts.poll(5, TimeUnit.SECONDS);
+        assertThat(next.get("reader").get("id").asText()).as("a new reader is a new hit").isEqualTo("M2");
+        assertThat(next.get("list").asText()).isEqualTo("stolen");
+        assertThat(tw.api().rawGet("/metrics")).containsPattern("tagwatch_hits_suppressed_total [1-9]");
+    }
+}
