@@ -71,7 +71,7 @@ public final class Engine implements AutoCloseable {
         HotLists[] lists = new HotLists[1];
         registry = new Registry(db, config.tokenTtl(), () -> lists[0].requestRebuild(),
                 () -> lists[0].requestRegistryRebuild());
-        hotLists = started(new HotLists(registry::openThefts, registry::registeredTags));
+        hotLists = started(new HotLists(registry::openThefts, registry::registeredTags, registry::activeWatches));
         lists[0] = hotLists;
         hotLists.load();
         Path journalDir = config.dataDir().resolve("journal");

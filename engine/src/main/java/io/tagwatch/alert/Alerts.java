@@ -3,6 +3,8 @@ package io.tagwatch.alert;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tagwatch.read.TagIds;
+import io.tagwatch.registry.RegistryException;
+import io.tagwatch.registry.User;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -62,12 +64,63 @@ public final class Alerts implements AutoCloseable {
         return stored.get();
     }
 
-    /** Newest hits first (blocks on the database). */
-    public List<Map<String, Object>> recentHits(int limit) {
+    /** Newest hits first, optionally filtered (blocks on the database). */
+    public List<Map<String, Object>> recentHits(int limit, String status, String district, String list) {
         try {
-            return store.recent(limit);
+            return store.recent(limit, status, district, list);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot list hits limit=" + limit, e);
+        }
+    }
+
+    /** One hit, or empty. */
+    public java.util.Optional<Map<String, Object>> hit(java.util.UUID id) {
+        try {
+            return store.byId(id);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read hit id=" + id, e);
+        }
+    }
+
+    /**
+     * An officer takes the hit: new → acknowledged.
+     *
+     * @throws RegistryException NOT_FOUND for an unknown hit, CONFLICT when it is not new
+     */
+    public Map<String, Object> acknowledge(java.util.UUID id, User officer) {
+        try {
+            if (!store.acknowledge(id, officer.id())) {
+                Map<String, Object> h = store.byId(id).orElseThrow(() -> RegistryException.notFound("hit " + id));
+                throw RegistryException.conflict("status", "hit " + id + " is " + h.get("status") + ", not new");
+            }
+            log.info("hit acknowledged id={} by={}", id, officer.username());
+            return store.byId(id).orElseThrow();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot acknowledge hit id=" + id, e);
+        }
+    }
+
+    /**
+     * Closes the hit as recovered, not found or false alarm. Recovered also closes the theft
+     * report (through {@code onRecovered}), taking the vehicle off the stolen list.
+     */
+    public Map<String, Object> resolve(java.util.UUID id, User officer, String resolution,
+                                       java.util.function.LongConsumer onRecovered) {
+        if (!java.util.Set.of("recovered", "not_found", "false_alarm").contains(resolution)) {
+            throw RegistryException.invalid("resolution", "must be recovered, not_found or false_alarm");
+        }
+        try {
+            Map<String, Object> before = store.byId(id).orElseThrow(() -> RegistryException.notFound("hit " + id));
+            if (!store.resolve(id, officer.id(), resolution)) {
+                throw RegistryException.conflict("status", "hit " + id + " is already resolved");
+            }
+            log.info("hit resolved id={} as={} by={}", id, resolution, officer.username());
+            if ("recovered".equals(resolution) && before.get("vehicleId") != null && "stolen".equals(before.get("list"))) {
+                onRecovered.accept((Long) before.get("vehicleId"));
+            }
+            return store.byId(id).orElseThrow();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot resolve hit id=" + id, e);
         }
     }
 
@@ -104,6 +157,10 @@ public final class Alerts implements AutoCloseable {
         r.put("lat", h.lat());
         r.put("lon", h.lon());
         r.put("district", h.district());
+        if (h.watchlistId() > 0) {
+            n.put("watchlistId", h.watchlistId());
+            n.put("note", h.note());
+        }
         n.put("readerTime", Instant.ofEpochMilli(h.readerTime()).toString());
         n.put("receivedAt", Instant.ofEpochMilli(h.receivedAt()).toString());
         if (h.rssi() == Integer.MIN_VALUE) {

@@ -4,7 +4,8 @@ import java.util.UUID;
 
 /**
  * A listed vehicle seen by a reader, with the evidence: which list (and its version), which
- * rule, the reader, the reader's time and the receive time, the rssi.
+ * rule, the reader, the reader's time and the receive time, the rssi. {@code watchlistId} and
+ * {@code note} (the entry's reason) are set for watchlist hits; ids are 0 when not applicable.
  */
 public record Hit(
         UUID id,
@@ -25,5 +26,7 @@ public record Hit(
         String district,
         long readerTime,
         long receivedAt,
-        int rssi) {
+        int rssi,
+        long watchlistId,
+        String note) {
 }

@@ -28,8 +28,8 @@ final class HitStore {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(
                      "INSERT INTO hits (id, list_kind, list_version, rule, tag, vehicle_id, theft_report_id, "
-                             + "reader_id, district, reader_time, received_at, rssi) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
-                             + "ON CONFLICT (id) DO NOTHING")) {
+                             + "reader_id, district, reader_time, received_at, rssi, watchlist_id, note) "
+                             + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING")) {
                 for (Hit h : hits) {
                     ps.setObject(1, h.id());
                     ps.setString(2, h.listKind());
@@ -47,6 +47,8 @@ final class HitStore {
                     } else {
                         ps.setShort(12, (short) h.rssi());
                     }
+                    setIdOrNull(ps, 13, h.watchlistId());
+                    ps.setString(14, h.note());
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -66,46 +68,101 @@ final class HitStore {
         }
     }
 
-    /** Newest hits first, as API rows. */
-    List<Map<String, Object>> recent(int limit) throws SQLException {
-        String sql = "SELECT h.id, h.list_kind, h.list_version, h.rule, h.tag, h.vehicle_id, v.plate, v.kind, "
-                + "v.brand, v.color, h.reader_id, r.name, r.lat, r.lon, h.district, h.reader_time, h.received_at, "
-                + "h.rssi, h.status, h.theft_report_id FROM hits h "
-                + "LEFT JOIN vehicles v ON v.id = h.vehicle_id JOIN readers r ON r.id = h.reader_id "
-                + "ORDER BY h.received_at DESC, h.id LIMIT ?";
+    private static final String SELECT = "SELECT h.id, h.list_kind, h.list_version, h.rule, h.tag, h.vehicle_id, v.plate, "
+            + "v.kind, v.brand, v.color, h.reader_id, r.name, r.lat, r.lon, h.district, h.reader_time, h.received_at, "
+            + "h.rssi, h.status, h.theft_report_id, ack.username, h.acknowledged_at, h.resolution, res.username, "
+            + "h.resolved_at, h.watchlist_id, h.note FROM hits h LEFT JOIN vehicles v ON v.id = h.vehicle_id JOIN readers r ON r.id = h.reader_id "
+            + "LEFT JOIN users ack ON ack.id = h.acknowledged_by LEFT JOIN users res ON res.id = h.resolved_by";
+
+    /** Newest hits first, as API rows; null filters match everything. */
+    List<Map<String, Object>> recent(int limit, String status, String district, String list) throws SQLException {
+        String sql = SELECT + " WHERE (?::text IS NULL OR h.status = ?) AND (?::text IS NULL OR h.district = ?) "
+                + "AND (?::text IS NULL OR h.list_kind = ?) ORDER BY h.received_at DESC, h.id LIMIT ?";
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setInt(1, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<Map<String, Object>> out = new ArrayList<>();
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("hitId", rs.getObject(1).toString());
-                    row.put("list", rs.getString(2));
-                    row.put("listVersion", rs.getLong(3));
-                    row.put("rule", rs.getString(4));
-                    row.put("tag", TagIds.format(rs.getLong(5)));
-                    long vehicleId = rs.getLong(6);
-                    row.put("vehicleId", rs.wasNull() ? null : vehicleId);
-                    row.put("plate", rs.getString(7));
-                    row.put("kind", rs.getString(8));
-                    row.put("brand", rs.getString(9));
-                    row.put("color", rs.getString(10));
-                    row.put("readerId", rs.getString(11));
-                    row.put("readerName", rs.getString(12));
-                    row.put("lat", rs.getDouble(13));
-                    row.put("lon", rs.getDouble(14));
-                    row.put("district", rs.getString(15));
-                    row.put("readerTime", rs.getTimestamp(16).toInstant().toString());
-                    row.put("receivedAt", rs.getTimestamp(17).toInstant().toString());
-                    short rssi = rs.getShort(18);
-                    row.put("rssi", rs.wasNull() ? null : (int) rssi);
-                    row.put("status", rs.getString(19));
-                    long theftId = rs.getLong(20);
-                    row.put("theftReportId", rs.wasNull() ? null : theftId);
-                    out.add(row);
-                }
-                return out;
+            ps.setString(1, status);
+            ps.setString(2, status);
+            ps.setString(3, district);
+            ps.setString(4, district);
+            ps.setString(5, list);
+            ps.setString(6, list);
+            ps.setInt(7, limit);
+            return rows(ps);
+        }
+    }
+
+    /** One hit as an API row, or empty. */
+    java.util.Optional<Map<String, Object>> byId(java.util.UUID id) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(SELECT + " WHERE h.id = ?")) {
+            ps.setObject(1, id);
+            List<Map<String, Object>> r = rows(ps);
+            return r.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(r.get(0));
+        }
+    }
+
+    /** new → acknowledged; false when the hit is not new (the caller tells 404 from 409). */
+    boolean acknowledge(java.util.UUID id, long userId) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE hits SET status = 'acknowledged', acknowledged_by = ?, acknowledged_at = now() "
+                        + "WHERE id = ? AND status = 'new'")) {
+            ps.setLong(1, userId);
+            ps.setObject(2, id);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** new or acknowledged → resolved; false when already resolved (or absent). */
+    boolean resolve(java.util.UUID id, long userId, String resolution) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE hits SET status = 'resolved', resolution = ?, resolved_by = ?, resolved_at = now(), "
+                        + "acknowledged_by = COALESCE(acknowledged_by, ?), acknowledged_at = COALESCE(acknowledged_at, now()) "
+                        + "WHERE id = ? AND status IN ('new', 'acknowledged')")) {
+            ps.setString(1, resolution);
+            ps.setLong(2, userId);
+            ps.setLong(3, userId);
+            ps.setObject(4, id);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    private static List<Map<String, Object>> rows(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            List<Map<String, Object>> out = new ArrayList<>();
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("hitId", rs.getObject(1).toString());
+                row.put("list", rs.getString(2));
+                row.put("listVersion", rs.getLong(3));
+                row.put("rule", rs.getString(4));
+                row.put("tag", TagIds.format(rs.getLong(5)));
+                long vehicleId = rs.getLong(6);
+                row.put("vehicleId", rs.wasNull() ? null : vehicleId);
+                row.put("plate", rs.getString(7));
+                row.put("kind", rs.getString(8));
+                row.put("brand", rs.getString(9));
+                row.put("color", rs.getString(10));
+                row.put("readerId", rs.getString(11));
+                row.put("readerName", rs.getString(12));
+                row.put("lat", rs.getDouble(13));
+                row.put("lon", rs.getDouble(14));
+                row.put("district", rs.getString(15));
+                row.put("readerTime", rs.getTimestamp(16).toInstant().toString());
+                row.put("receivedAt", rs.getTimestamp(17).toInstant().toString());
+                short rssi = rs.getShort(18);
+                row.put("rssi", rs.wasNull() ? null : (int) rssi);
+                row.put("status", rs.getString(19));
+                long theftId = rs.getLong(20);
+                row.put("theftReportId", rs.wasNull() ? null : theftId);
+                row.put("acknowledgedBy", rs.getString(21));
+                row.put("acknowledgedAt", rs.getTimestamp(22) == null ? null : rs.getTimestamp(22).toInstant().toString());
+                row.put("resolution", rs.getString(23));
+                row.put("resolvedBy", rs.getString(24));
+                row.put("resolvedAt", rs.getTimestamp(25) == null ? null : rs.getTimestamp(25).toInstant().toString());
+                long watchId = rs.getLong(26);
+                row.put("watchlistId", rs.wasNull() ? null : watchId);
+                row.put("note", rs.getString(27));
+                out.add(row);
             }
+            return out;
         }
     }
 }

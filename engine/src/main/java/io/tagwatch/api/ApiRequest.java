@@ -75,6 +75,21 @@ final class ApiRequest {
         throw ApiException.badRequest(name, "must be an integer from " + min + " to " + max);
     }
 
+    /** A text query parameter, or null. */
+    String textQuery(String name) {
+        List<String> v = query.get(name);
+        return v == null || v.isEmpty() || v.get(0).isBlank() ? null : v.get(0);
+    }
+
+    /** A query parameter that must be one of the values given, or null when absent. */
+    String oneOf(String name, String... allowed) {
+        String v = textQuery(name);
+        if (v == null || java.util.Arrays.asList(allowed).contains(v)) {
+            return v;
+        }
+        throw ApiException.badRequest(name, "must be one of " + String.join(", ", allowed));
+    }
+
     static String text(JsonNode body, String field) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) {

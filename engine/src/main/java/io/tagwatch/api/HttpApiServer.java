@@ -61,7 +61,8 @@ public final class HttpApiServer implements AutoCloseable {
                 ApiResponse.text(meters.scrape(), "text/plain; version=0.0.4; charset=utf-8")));
         routes.addAll(AuthRoutes.routes(registry));
         routes.addAll(RegistryRoutes.routes(registry, hotLists));
-        routes.addAll(HitRoutes.routes(alerts));
+        routes.addAll(HitRoutes.routes(alerts, registry, hotLists));
+        routes.addAll(WatchlistRoutes.routes(registry, hotLists));
         routes.addAll(ReaderRoutes.routes(registry.readers(), liveness));
         this.handler = new ApiHandler(List.copyOf(routes), registry, workers);
     }

@@ -1,6 +1,7 @@
 package io.tagwatch.hotlist;
 
 import io.tagwatch.registry.OpenTheft;
+import io.tagwatch.registry.WatchEntry;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -23,6 +24,8 @@ public final class HotLists implements AutoCloseable {
 
     private final Supplier<List<OpenTheft>> stolenSource;
     private final Supplier<long[]> registeredSource;
+    private final Supplier<List<WatchEntry>> watchSource;
+    private volatile WatchList watch = new WatchList(List.of());
     private volatile LongIndexMap registered = new LongIndexMap(new long[0], 0);
     private volatile int registeredSize;
     private CompletableFuture<Long> pendingRegistry; // guarded by this
@@ -34,9 +37,23 @@ public final class HotLists implements AutoCloseable {
     private volatile StolenList stolen = new StolenList(0, List.of());
     private CompletableFuture<Long> pending; // guarded by this
 
-    public HotLists(Supplier<List<OpenTheft>> stolenSource, Supplier<long[]> registeredSource) {
+    public HotLists(Supplier<List<OpenTheft>> stolenSource, Supplier<long[]> registeredSource,
+                    Supplier<List<WatchEntry>> watchSource) {
         this.stolenSource = stolenSource;
         this.registeredSource = registeredSource;
+        this.watchSource = watchSource;
+    }
+
+    /**
+     * The watchlist entry covering this tag at a reader of this district now, or null.
+     * Hot path: lock-free; allocation-free.
+     */
+    public WatchEntry watched(long tag, String readerDistrict, long nowMillis) {
+        return watch.lookup(tag, readerDistrict, nowMillis);
+    }
+
+    public int watchSize() {
+        return watch.size();
     }
 
     /** Whether any vehicle is registered with this tag. Hot path: lock-free and allocation-free. */
@@ -130,10 +147,11 @@ public final class HotLists implements AutoCloseable {
     }
 
     private long rebuildLocked() {
+        watch = new WatchList(watchSource.get());
         List<OpenTheft> open = stolenSource.get();
         StolenList next = new StolenList(stolen.version() + 1, open);
         stolen = next;
-        log.info("stolen list version={} vehicles={}", next.version(), next.size());
+        log.info("stolen list version={} vehicles={}; watchlist entries={}", next.version(), next.size(), watch.size());
         return next.version();
     }
 

@@ -200,6 +200,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         sweep(b.receivedAt());
         final int reader = b.readerIndex();
         final long arrival = b.receivedAt();
+        final String district = readers.byIndex(reader).district();
         final int n = b.size();
         long newSightings = 0;
         for (int i = 0; i < n; i++) {
@@ -211,8 +212,15 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
                     if (!suppressedAt(tag, reader, arrival)) {
                         raise(theft, b, i);
                     }
-                } else if (unregisteredHits && !hotLists.registered(tag) && !suppressedAt(tag, reader, arrival)) {
-                    raiseUnregistered(b, i);
+                } else {
+                    io.tagwatch.registry.WatchEntry watched = hotLists.watched(tag, district, arrival);
+                    if (watched != null) {
+                        if (!suppressedAt(tag, reader, arrival)) {
+                            raiseWatched(watched, b, i);
+                        }
+                    } else if (unregisteredHits && !hotLists.registered(tag) && !suppressedAt(tag, reader, arrival)) {
+                        raiseUnregistered(b, i);
+                    }
                 }
             }
         }
@@ -281,7 +289,16 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         hits++;
         alerts.raise(new Hit(hitId(tag, r.id(), b.timestamp(i)), "unregistered", hotLists.registeredSize(),
                 "unregistered-tag", tag, 0, 0, null, null, null, null,
-                r.id(), r.name(), r.lat(), r.lon(), r.district(), b.timestamp(i), b.receivedAt(), b.rssi(i)));
+                r.id(), r.name(), r.lat(), r.lon(), r.district(), b.timestamp(i), b.receivedAt(), b.rssi(i), 0, null));
+    }
+
+    private void raiseWatched(io.tagwatch.registry.WatchEntry w, ReadBatch b, int i) {
+        ReaderInfo r = readers.byIndex(b.readerIndex());
+        Vehicle v = w.vehicle();
+        hits++;
+        alerts.raise(new Hit(hitId(v.tag(), r.id(), b.timestamp(i)), "watchlist", hotLists.stolenVersion(),
+                "watchlist-entry", v.tag(), v.id(), 0, v.plate(), v.kind(), v.brand(), v.color(),
+                r.id(), r.name(), r.lat(), r.lon(), r.district(), b.timestamp(i), b.receivedAt(), b.rssi(i), w.id(), w.reason()));
     }
 
     private void raise(OpenTheft theft, ReadBatch b, int i) {
@@ -290,7 +307,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         hits++;
         alerts.raise(new Hit(hitId(v.tag(), r.id(), b.timestamp(i)), "stolen", hotLists.stolenVersion(),
                 "stolen-first-read", v.tag(), v.id(), theft.theftReportId(), v.plate(), v.kind(), v.brand(), v.color(),
-                r.id(), r.name(), r.lat(), r.lon(), r.district(), b.timestamp(i), b.receivedAt(), b.rssi(i)));
+                r.id(), r.name(), r.lat(), r.lon(), r.district(), b.timestamp(i), b.receivedAt(), b.rssi(i), 0, null));
     }
 
     /**

@@ -479,6 +479,76 @@ public final class Registry {
         listsChanged.run();
     }
 
+    // ---------------------------------------------------------------- watchlist
+
+    /** Puts a vehicle on the watchlist (officer, admin); every node's list follows at once. */
+    public WatchEntry addWatch(long vehicleId, String reason, String district, Instant expiresAt, User actor) {
+        requireText("reason", reason);
+        if (expiresAt == null || !expiresAt.isAfter(Instant.now())) {
+            throw RegistryException.invalid("expiresAt", "must be in the future");
+        }
+        vehicle(vehicleId).orElseThrow(() -> RegistryException.notFound("vehicle " + vehicleId));
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO watchlist (vehicle_id, reason, district, created_by, "
+                     + "expires_at) VALUES (?,?,?,?,?) RETURNING id")) {
+            ps.setLong(1, vehicleId);
+            ps.setString(2, reason);
+            ps.setString(3, district);
+            ps.setLong(4, actor.id());
+            ps.setTimestamp(5, Timestamp.from(expiresAt));
+            long id;
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                id = rs.getLong(1);
+            }
+            notifyListsChanged(c, "watchlist");
+            log.info("watchlist entry={} vehicle={} district={} until={} by={}", id, vehicleId, district, expiresAt,
+                    actor.username());
+            listsChanged.run();
+            return activeWatches().stream().filter(w -> w.id() == id).findFirst().orElseThrow();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot add watchlist entry vehicle=" + vehicleId, e);
+        }
+    }
+
+    /** Takes an entry off the watchlist. */
+    public void removeWatch(long id, User actor) {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE watchlist SET removed_at = now(), removed_by = ? WHERE id = ? AND removed_at IS NULL")) {
+            ps.setLong(1, actor.id());
+            ps.setLong(2, id);
+            if (ps.executeUpdate() == 0) {
+                throw RegistryException.notFound("watchlist entry " + id);
+            }
+            notifyListsChanged(c, "watchlist");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot remove watchlist entry id=" + id, e);
+        }
+        log.info("watchlist entry={} removed by={}", id, actor.username());
+        listsChanged.run();
+    }
+
+    /** Entries neither removed nor expired. */
+    public List<WatchEntry> activeWatches() {
+        String sql = "SELECT w.id, w.reason, w.district, w.created_at, w.expires_at, u.username, v.id, v.plate, v.tag, "
+                + "v.kind, v.brand, v.color, o.id, o.name, o.phone FROM watchlist w JOIN vehicles v ON v.id = w.vehicle_id "
+                + "JOIN owners o ON o.id = v.owner_id JOIN users u ON u.id = w.created_by "
+                + "WHERE w.removed_at IS NULL AND w.expires_at > now() ORDER BY w.id";
+        try (Connection c = db.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            List<WatchEntry> out = new ArrayList<>();
+            while (rs.next()) {
+                Vehicle v = new Vehicle(rs.getLong(7), rs.getString(8), rs.getLong(9), rs.getString(10), rs.getString(11),
+                        rs.getString(12), rs.getLong(13), rs.getString(14), rs.getString(15), false);
+                out.add(new WatchEntry(rs.getLong(1), v, rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
+                        rs.getTimestamp(5).toInstant(), rs.getString(6)));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot load the watchlist", e);
+        }
+    }
+
     /** Every registered tag, for the "unregistered tag" check. */
     public long[] registeredTags() {
         try (Connection c = db.getConnection(); Statement st = c.createStatement()) {

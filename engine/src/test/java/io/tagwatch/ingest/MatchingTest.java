@@ -86,6 +86,34 @@ class MatchingTest {
     }
 
     @Test
+    void watchlistEntry_raisesAHitWithItsReason_inItsDistrictOnly_untilRemoved() throws Exception {
+        secrets.putIfAbsent("M3", tw.api().createReader(admin, "M3", "south"));
+        long v = register("E-WAT", "AB03");
+        TestEngine.Answer added = tw.call("POST", "/api/watchlist", admin, Map.of("vehicleId", v,
+                "reason", "case 2026-114: seen near the break-ins", "district", "west",
+                "expiresAt", java.time.Instant.now().plusSeconds(3600).toString()));
+        assertThat(added.status()).isEqualTo(201);
+        long entry = added.body().get("id").asLong();
+        assertThat(tw.call("GET", "/api/watchlist", admin, null).body().get("items"))
+                .anyMatch(w -> w.get("id").asLong() == entry && w.get("plate").asText().equals("E-WAT"));
+        alerts.clear();
+        read("M3", "AB03"); // district south: outside the entry's scope
+        read("M1", "AB03");
+        JsonNode a = alerts.poll(5, TimeUnit.SECONDS);
+        assertThat(a.get("list").asText()).isEqualTo("watchlist");
+        assertThat(a.get("reader").get("id").asText()).isEqualTo("M1");
+        assertThat(a.get("note").asText()).contains("case 2026-114");
+        assertThat(a.get("watchlistId").asLong()).isEqualTo(entry);
+
+        assertThat(tw.call("DELETE", "/api/watchlist/" + entry, admin, null).status()).isEqualTo(200);
+        alerts.clear();
+        read("M2", "AB03");
+        assertThat(alerts.poll(700, TimeUnit.MILLISECONDS)).as("removed: a registered vehicle like any other").isNull();
+        assertThat(tw.call("POST", "/api/watchlist", admin, Map.of("vehicleId", v, "reason", "x",
+                "expiresAt", "yesterday")).body().get("field").asText()).isEqualTo("expiresAt");
+    }
+
+    @Test
     void theSameStolenVehicleAtTheSameReader_isSuppressed_aNewReaderIsANewHit() throws Exception {
         long v = register("E-STO", "AB02");
         assertThat(tw.call("POST", "/api/vehicles/" + v + "/theft", admin, null).status()).isEqualTo(201);
