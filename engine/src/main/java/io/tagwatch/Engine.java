@@ -82,9 +82,13 @@ public final class Engine implements AutoCloseable {
         writer = started(new SightingWriter(db, node, config.writerBatchRows(), config.writerFlushInterval()));
         long checkpoint = writer.loadCheckpoint();
         MqttServer[] server = new MqttServer[1];
+        HttpApiServer[] api = new HttpApiServer[1];
         alerts = started(new Alerts(db, (topic, payload) -> {
             if (server[0] != null) {
                 server[0].publish(topic, payload);
+            }
+            if (api[0] != null) {
+                api[0].alertStream().publish(topic, payload);
             }
         }));
         ingest = started(new IngestPipeline(hotLists, registry.readers(), alerts, writer,
@@ -103,8 +107,8 @@ public final class Engine implements AutoCloseable {
         }
         bindMetrics();
 
-        HttpApiServer api = started(new HttpApiServer(config, registry, liveness, hotLists, alerts, meters, () -> ready));
-        httpPort = api.start();
+        api[0] = started(new HttpApiServer(config, registry, liveness, hotLists, alerts, meters, () -> ready));
+        httpPort = api[0].start();
         mqtt = started(new MqttServer(config, registry, journal, liveness, meters));
         server[0] = mqtt;
         mqttPort = mqtt.start();
@@ -201,14 +205,21 @@ public final class Engine implements AutoCloseable {
     /** Stops in reverse start order: listeners first, then the pipeline drains into the writer. */
     @Override
     public void close() {
+        if (started.isEmpty()) {
+            return;
+        }
         ready = false;
+        log.info("stopping: listeners, journal (flushed), match thread (open sightings closed), alerts, "
+                + "sighting writer (drained), database");
         while (!started.isEmpty()) {
             AutoCloseable c = started.pop();
             try {
                 c.close();
+                log.info("stopped {}", c.getClass().getSimpleName());
             } catch (Exception e) {
                 log.warn("stopping {} failed: {}", c.getClass().getSimpleName(), e.toString());
             }
         }
+        log.info("TagWatch stopped");
     }
 }

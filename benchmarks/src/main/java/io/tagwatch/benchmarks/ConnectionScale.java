@@ -90,7 +90,9 @@ public final class ConnectionScale {
         } finally {
             group.shutdownGracefully();
             engine.destroy();
-            engine.waitFor(30, TimeUnit.SECONDS);
+            if (!engine.waitFor(30, TimeUnit.SECONDS)) {
+                engine.destroyForcibly(); // never leave an engine (and its database) behind
+            }
         }
     }
 

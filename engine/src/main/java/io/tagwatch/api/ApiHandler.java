@@ -40,11 +40,13 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final List<Route> routes;
     private final Registry registry;
     private final ExecutorService workers;
+    private final AlertStream alertStream;
 
-    ApiHandler(List<Route> routes, Registry registry, ExecutorService workers) {
+    ApiHandler(List<Route> routes, Registry registry, ExecutorService workers, AlertStream alertStream) {
         this.routes = routes;
         this.registry = registry;
         this.workers = workers;
+        this.alertStream = alertStream;
     }
 
     @Override
@@ -66,15 +68,20 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         byte[] body = ByteBufUtil.getBytes(req.content());
         try {
             workers.execute(() -> {
-                FullHttpResponse response = handle(method, path, qs.parameters(), auth, body);
-                ctx.executor().execute(() -> write(ctx, keepAlive, response));
+                Object result = handle(method, path, qs.parameters(), auth, body);
+                if (result instanceof AlertStream.Open open) {
+                    ctx.executor().execute(() -> alertStream.open(ctx.channel(), open.district()));
+                } else {
+                    ctx.executor().execute(() -> write(ctx, keepAlive, (FullHttpResponse) result));
+                }
             });
         } catch (RejectedExecutionException e) {
             write(ctx, false, error(new ApiException(503, "unavailable", null, "the server is shutting down")));
         }
     }
 
-    private FullHttpResponse handle(String method, String path, Map<String, List<String>> query, String auth, byte[] body) {
+    /** A FullHttpResponse, or an {@link AlertStream.Open} when the route starts an event stream. */
+    private Object handle(String method, String path, Map<String, List<String>> query, String auth, byte[] body) {
         try {
             boolean pathKnown = false;
             for (Route route : routes) {
@@ -94,7 +101,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     }
                 }
                 Object result = route.handler().handle(new ApiRequest(method, path, query, params, body, user));
-                return respond(result);
+                return result instanceof AlertStream.Open ? result : respond(result);
             }
             if (pathKnown) {
                 throw new ApiException(405, "method_not_allowed", null, method + " is not allowed on " + path);

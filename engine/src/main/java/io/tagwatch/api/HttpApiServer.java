@@ -17,6 +17,7 @@ import io.tagwatch.config.EngineConfig;
 import io.tagwatch.hotlist.HotLists;
 import io.tagwatch.registry.ReaderLiveness;
 import io.tagwatch.registry.Registry;
+import io.tagwatch.registry.Role;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ public final class HttpApiServer implements AutoCloseable {
 
     private final EngineConfig config;
     private final ApiHandler handler;
+    private final AlertStream alertStream = new AlertStream();
     private final ExecutorService workers = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "api-worker");
         t.setDaemon(true);
@@ -64,7 +66,9 @@ public final class HttpApiServer implements AutoCloseable {
         routes.addAll(HitRoutes.routes(alerts, registry, hotLists));
         routes.addAll(WatchlistRoutes.routes(registry, hotLists));
         routes.addAll(ReaderRoutes.routes(registry.readers(), liveness));
-        this.handler = new ApiHandler(List.copyOf(routes), registry, workers);
+        routes.add(Route.of("GET", "/api/alerts/stream", req -> new AlertStream.Open(req.textQuery("district")),
+                Role.OFFICER, Role.ADMIN));
+        this.handler = new ApiHandler(List.copyOf(routes), registry, workers, alertStream);
     }
 
     /** Binds the listener; returns the bound port. A taken port is an error naming {@code --http-port}. */
@@ -93,6 +97,11 @@ public final class HttpApiServer implements AutoCloseable {
         int port = ((InetSocketAddress) listener.localAddress()).getPort();
         log.info("HTTP API listening on {}:{}", config.bindHost(), port);
         return port;
+    }
+
+    /** Where alerts go to the console's event streams. */
+    public io.tagwatch.alert.AlertPublisher alertStream() {
+        return alertStream;
     }
 
     @Override

