@@ -107,7 +107,8 @@ public final class Engine implements AutoCloseable {
         }
         bindMetrics();
 
-        api[0] = started(new HttpApiServer(config, registry, liveness, hotLists, alerts, meters, () -> ready));
+        api[0] = started(new HttpApiServer(config, registry, liveness, hotLists, alerts, meters, () -> ready,
+                this::readiness));
         httpPort = api[0].start();
         mqtt = started(new MqttServer(config, registry, journal, liveness, meters));
         server[0] = mqtt;
@@ -141,6 +142,21 @@ public final class Engine implements AutoCloseable {
                 .description("redelivered batches acknowledged without journaling them again").register(meters);
         Gauge.builder("tagwatch.journal.segments", journal, FileJournal::segmentCount).register(meters);
         Gauge.builder("tagwatch.writer.outage", writer, w -> w.outage() ? 1 : 0).register(meters);
+    }
+
+    /** What /health/ready reports: database reachable, journal taking reads, lists loaded. */
+    private java.util.Map<String, Boolean> readiness() {
+        boolean db;
+        try (java.sql.Connection c = database.dataSource().getConnection()) {
+            db = c.isValid(2);
+        } catch (java.sql.SQLException e) {
+            db = false;
+        }
+        java.util.Map<String, Boolean> checks = new java.util.LinkedHashMap<>();
+        checks.put("database", db);
+        checks.put("journal", !journal.full());
+        checks.put("lists", hotLists.stolenVersion() > 0);
+        return checks;
     }
 
     private <T extends AutoCloseable> T started(T component) {

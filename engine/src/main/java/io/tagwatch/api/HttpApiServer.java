@@ -41,6 +41,7 @@ public final class HttpApiServer implements AutoCloseable {
     private final EngineConfig config;
     private final ApiHandler handler;
     private final AlertStream alertStream = new AlertStream();
+    private final java.util.function.Supplier<Map<String, Boolean>> checks;
     private final ExecutorService workers = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "api-worker");
         t.setDaemon(true);
@@ -50,15 +51,24 @@ public final class HttpApiServer implements AutoCloseable {
     private Channel listener;
 
     public HttpApiServer(EngineConfig config, Registry registry, ReaderLiveness liveness, HotLists hotLists, Alerts alerts,
-                         PrometheusMeterRegistry meters, BooleanSupplier ready) {
+                         PrometheusMeterRegistry meters, BooleanSupplier ready,
+                         java.util.function.Supplier<Map<String, Boolean>> checks) {
+        this.checks = checks;
         this.config = config;
         List<Route> routes = new ArrayList<>();
-        routes.add(Route.of("GET", "/health", req -> {
+        Route.Handler readiness = req -> {
             if (!ready.getAsBoolean()) {
                 throw new ApiException(503, "starting", null, "not ready yet");
             }
-            return Map.of("status", "ok");
-        }));
+            Map<String, Boolean> results = this.checks.get();
+            if (results.containsValue(false)) {
+                return new ApiResponse(503, Map.of("status", "not ready", "checks", results), null);
+            }
+            return Map.of("status", "ok", "checks", results);
+        };
+        routes.add(Route.of("GET", "/health", readiness));
+        routes.add(Route.of("GET", "/health/ready", readiness));
+        routes.add(Route.of("GET", "/health/live", req -> Map.of("status", "ok")));
         routes.add(Route.of("GET", "/metrics", req ->
                 ApiResponse.text(meters.scrape(), "text/plain; version=0.0.4; charset=utf-8")));
         routes.addAll(AuthRoutes.routes(registry));
