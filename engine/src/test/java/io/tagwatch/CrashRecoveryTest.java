@@ -13,12 +13,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.client.mqttv3.IMqttActionListener;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 
@@ -122,20 +119,9 @@ class CrashRecoveryTest {
     }
 
     private static void publish(MqttAsyncClient c, int b, Set<Integer> acked) throws MqttException, InterruptedException {
-        MqttMessage m = new MqttMessage(payload(b));
-        m.setQos(1);
         while (true) {
             try {
-                c.publish("tags/RC/reads", m, null, new IMqttActionListener() {
-                    @Override
-                    public void onSuccess(IMqttToken token) {
-                        acked.add(b);
-                    }
-
-                    @Override
-                    public void onFailure(IMqttToken token, Throwable e) {
-                    }
-                });
+                TestPublisher.publishTracked(c, "tags/RC/reads", payload(b), b, acked);
                 return;
             } catch (MqttException e) {
                 if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT) {

@@ -14,8 +14,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.client.mqttv3.IMqttActionListener;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -143,18 +141,7 @@ class DatabaseOutageTest {
     }
 
     private static void publishAcked(MqttAsyncClient c, int b, Set<Integer> acked) throws Exception {
-        MqttMessage m = new MqttMessage(CrashRecoveryTest.payload(b));
-        m.setQos(1);
-        c.publish("tags/RO/reads", m, null, new IMqttActionListener() {
-            @Override
-            public void onSuccess(IMqttToken token) {
-                acked.add(b);
-            }
-
-            @Override
-            public void onFailure(IMqttToken token, Throwable e) {
-            }
-        });
+        TestPublisher.publishTracked(c, "tags/RO/reads", CrashRecoveryTest.payload(b), b, acked);
     }
 
     private static Map<Long, long[]> awaitSightings(TestDatabase.Db db, int tags) throws Exception {

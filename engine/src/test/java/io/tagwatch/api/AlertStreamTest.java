@@ -67,14 +67,6 @@ class AlertStreamTest {
     }
 
     private static void publish(TestEngine tw, String reader, String secret, String tag) throws Exception {
-        MqttClient c = new MqttClient(tw.broker(), reader + "-" + System.nanoTime(), new MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setUserName(reader);
-        o.setPassword(secret.toCharArray());
-        c.connect(o);
-        c.publish("tags/" + reader + "/reads", ("{\"reads\":[{\"tag\":\"" + tag + "\",\"ts\":" + System.currentTimeMillis()
-                + "}]}").getBytes(StandardCharsets.UTF_8), 1, false);
-        c.disconnect();
-        c.close();
+        io.tagwatch.TestPublisher.readOnce(tw.broker(), reader, secret, tag);
     }
 }

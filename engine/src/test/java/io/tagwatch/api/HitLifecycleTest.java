@@ -43,15 +43,7 @@ class HitLifecycleTest {
         long v = tw.call("POST", "/api/vehicles", admin, Map.of("plate", "P-" + tag, "tag", tag, "kind", "motorcycle",
                 "owner", Map.of("name", "S", "phone", "+3162" + tag))).body().get("id").asLong();
         assertThat(tw.call("POST", "/api/vehicles/" + v + "/theft", admin, null).status()).isEqualTo(201);
-        MqttClient c = new MqttClient(tw.broker(), "HL-" + System.nanoTime(), new MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setUserName("HL");
-        o.setPassword(secret.toCharArray());
-        c.connect(o);
-        c.publish("tags/HL/reads", ("{\"reads\":[{\"tag\":\"" + tag + "\",\"ts\":" + System.currentTimeMillis() + "}]}")
-                .getBytes(StandardCharsets.UTF_8), 1, false);
-        c.disconnect();
-        c.close();
+        io.tagwatch.TestPublisher.readOnce(tw.broker(), "HL", secret, tag);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             for (JsonNode h : tw.call("GET", "/api/hits?status=new&list=stolen&district=east", officer, null).body().get("items")) {

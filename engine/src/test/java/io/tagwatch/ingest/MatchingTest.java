@@ -55,15 +55,7 @@ class MatchingTest {
     }
 
     private static void read(String reader, String tag) throws Exception {
-        MqttClient c = new MqttClient(tw.broker(), reader + "-" + System.nanoTime(), new MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setUserName(reader);
-        o.setPassword(secrets.get(reader).toCharArray());
-        c.connect(o);
-        c.publish("tags/" + reader + "/reads", ("{\"reads\":[{\"tag\":\"" + tag + "\",\"ts\":" + System.currentTimeMillis()
-                + ",\"rssi\":-55}]}").getBytes(StandardCharsets.UTF_8), 1, false);
-        c.disconnect();
-        c.close();
+        io.tagwatch.TestPublisher.readOnce(tw.broker(), reader, secrets.get(reader), tag);
     }
 
     @Test

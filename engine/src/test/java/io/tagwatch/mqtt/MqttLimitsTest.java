@@ -8,11 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.paho.client.mqttv3.IMqttActionListener;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,19 +62,7 @@ class MqttLimitsTest {
         c.connect(o).waitForCompletion(10_000);
         Set<Integer> acked = ConcurrentHashMap.newKeySet();
         for (int i = 0; i < 40; i++) {
-            int n = i;
-            MqttMessage m = new MqttMessage(MqttProtocolTest.batch(0x30_0000 + i * 10L, 2));
-            m.setQos(1);
-            c.publish("tags/RR/reads", m, null, new IMqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    acked.add(n);
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable e) {
-                }
-            });
+            io.tagwatch.TestPublisher.publishTracked(c, "tags/RR/reads", MqttProtocolTest.batch(0x30_0000 + i * 10L, 2), i, acked);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (acked.size() < 40 && System.nanoTime() < deadline) {

@@ -53,15 +53,7 @@ class MqttSessionTest {
     /** The stolen vehicle passes the next reader: one more alert. */
     private static String stolenPasses() throws Exception {
         String r = READERS[nextReader++];
-        MqttClient c = new MqttClient(tw.broker(), r + "-" + System.nanoTime(), new MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setUserName(r);
-        o.setPassword(SECRETS.get(r).toCharArray());
-        c.connect(o);
-        c.publish("tags/" + r + "/reads", ("{\"reads\":[{\"tag\":\"5E55\",\"ts\":" + System.currentTimeMillis() + "}]}")
-                .getBytes(StandardCharsets.UTF_8), 1, false);
-        c.disconnect();
-        c.close();
+        io.tagwatch.TestPublisher.readOnce(tw.broker(), r, SECRETS.get(r), "5E55");
         return r;
     }
 
