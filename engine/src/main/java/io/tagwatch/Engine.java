@@ -108,7 +108,7 @@ public final class Engine implements AutoCloseable {
         bindMetrics();
 
         api[0] = started(new HttpApiServer(config, registry, liveness, hotLists, alerts, meters, () -> ready,
-                this::readiness));
+                this::readiness, db));
         httpPort = api[0].start();
         mqtt = started(new MqttServer(config, registry, journal, liveness, meters));
         server[0] = mqtt;

@@ -18,12 +18,17 @@ public final class TestPublisher {
 
     /** Connects as the reader, publishes one JSON read of {@code tag} (now) at QoS 1, waits for the PUBACK, leaves. */
     public static void readOnce(String broker, String reader, String secret, String tag) throws MqttException {
+        readOnce(broker, reader, secret, tag, System.currentTimeMillis());
+    }
+
+    /** As {@link #readOnce(String, String, String, String)}, read at the reader's time {@code ts}. */
+    public static void readOnce(String broker, String reader, String secret, String tag, long ts) throws MqttException {
         MqttClient c = new MqttClient(broker, reader + "-" + System.nanoTime(), new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setUserName(reader);
         o.setPassword(secret.toCharArray());
         c.connect(o);
-        c.publish("tags/" + reader + "/reads", ("{\"reads\":[{\"tag\":\"" + tag + "\",\"ts\":" + System.currentTimeMillis()
+        c.publish("tags/" + reader + "/reads", ("{\"reads\":[{\"tag\":\"" + tag + "\",\"ts\":" + ts
                 + ",\"rssi\":-55}]}").getBytes(StandardCharsets.UTF_8), 1, false);
         c.disconnect();
         c.close();

@@ -30,7 +30,11 @@ public final class Alerts implements AutoCloseable {
 
     private final AlertPublisher publisher;
     private final HitStore store;
-    private final BlockingQueue<Hit> toPublish = new LinkedBlockingQueue<>();
+    /** A hit to publish, with extra fields for its alert (the track of a retro-hit), or none. */
+    private record Outgoing(Hit hit, Map<String, Object> extra) {
+    }
+
+    private final BlockingQueue<Outgoing> toPublish = new LinkedBlockingQueue<>();
     private final BlockingQueue<Hit> toStore = new LinkedBlockingQueue<>();
     private final AtomicLong raised = new AtomicLong();
     private final AtomicLong stored = new AtomicLong();
@@ -51,8 +55,13 @@ public final class Alerts implements AutoCloseable {
 
     /** Sends the alert and stores the hit, both asynchronously. */
     public void raise(Hit hit) {
+        raise(hit, Map.of());
+    }
+
+    /** As {@link #raise(Hit)}, the alert carrying {@code extra} fields beside the hit's own. */
+    public void raise(Hit hit, Map<String, Object> extra) {
         raised.incrementAndGet();
-        toPublish.add(hit);
+        toPublish.add(new Outgoing(hit, extra));
         toStore.add(hit);
     }
 
@@ -129,7 +138,7 @@ public final class Alerts implements AutoCloseable {
         return "alerts/" + district;
     }
 
-    static byte[] toJson(Hit h) {
+    static byte[] toJson(Hit h, Map<String, Object> extra) {
         ObjectNode n = JSON.createObjectNode();
         n.put("hitId", h.id().toString());
         n.put("list", h.listKind());
@@ -168,6 +177,7 @@ public final class Alerts implements AutoCloseable {
         } else {
             n.put("rssi", h.rssi());
         }
+        extra.forEach((key, value) -> n.set(key, JSON.valueToTree(value)));
         try {
             return JSON.writeValueAsBytes(n);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -178,9 +188,9 @@ public final class Alerts implements AutoCloseable {
     private void publishLoop() {
         while (running || !toPublish.isEmpty()) {
             try {
-                Hit h = toPublish.poll(200, TimeUnit.MILLISECONDS);
-                if (h != null) {
-                    publisher.publish(topic(h.district()), toJson(h));
+                Outgoing o = toPublish.poll(200, TimeUnit.MILLISECONDS);
+                if (o != null) {
+                    publisher.publish(topic(o.hit().district()), toJson(o.hit(), o.extra()));
                 }
             } catch (InterruptedException e) {
                 return;

@@ -52,7 +52,7 @@ public final class HttpApiServer implements AutoCloseable {
 
     public HttpApiServer(EngineConfig config, Registry registry, ReaderLiveness liveness, HotLists hotLists, Alerts alerts,
                          PrometheusMeterRegistry meters, BooleanSupplier ready,
-                         java.util.function.Supplier<Map<String, Boolean>> checks) {
+                         java.util.function.Supplier<Map<String, Boolean>> checks, javax.sql.DataSource dataSource) {
         this.checks = checks;
         this.config = config;
         List<Route> routes = new ArrayList<>();
@@ -72,7 +72,7 @@ public final class HttpApiServer implements AutoCloseable {
         routes.add(Route.of("GET", "/metrics", req ->
                 ApiResponse.text(meters.scrape(), "text/plain; version=0.0.4; charset=utf-8")));
         routes.addAll(AuthRoutes.routes(registry));
-        routes.addAll(RegistryRoutes.routes(registry, hotLists));
+        routes.addAll(RegistryRoutes.routes(registry, hotLists, new io.tagwatch.alert.RetroHits(dataSource, registry.readers(), alerts)));
         routes.addAll(HitRoutes.routes(alerts, registry, hotLists));
         routes.addAll(WatchlistRoutes.routes(registry, hotLists));
         routes.addAll(ReaderRoutes.routes(registry.readers(), liveness));

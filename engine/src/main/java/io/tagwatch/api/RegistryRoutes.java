@@ -17,7 +17,7 @@ final class RegistryRoutes {
     private RegistryRoutes() {
     }
 
-    static List<Route> routes(Registry registry, HotLists hotLists) {
+    static List<Route> routes(Registry registry, HotLists hotLists, io.tagwatch.alert.RetroHits retroHits) {
         return List.of(
                 Route.of("POST", "/api/readers", req -> {
                     JsonNode b = req.json();
@@ -62,8 +62,16 @@ final class RegistryRoutes {
                     long reportId = registry.reportTheft(vehicleId, req.user);
                     // "On the stolen list at once": answer only when the new snapshot is in place.
                     long version = hotLists.requestRebuild().get(10, TimeUnit.SECONDS);
-                    return ApiResponse.created(Map.of("vehicleId", vehicleId, "theftReportId", reportId,
-                            "status", "open", "stolenListVersion", version));
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("vehicleId", vehicleId);
+                    out.put("theftReportId", reportId);
+                    out.put("status", "open");
+                    out.put("stolenListVersion", version);
+                    // The retro-hit: where it was last seen, published to that district's patrols now.
+                    Vehicle v = registry.vehicle(vehicleId).orElseThrow();
+                    io.tagwatch.registry.OpenTheft theft = hotLists.stolen(v.tag());
+                    out.put("lastSeen", theft == null ? null : retroHits.lastSeen(theft, version).orElse(null));
+                    return ApiResponse.created(out);
                 }, Role.OFFICER, Role.ADMIN, Role.OWNER),
                 Route.of("POST", "/api/vehicles/{id}/recovered", req -> {
                     long vehicleId = req.idParam(0);
