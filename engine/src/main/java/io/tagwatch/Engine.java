@@ -91,6 +91,8 @@ public final class Engine implements AutoCloseable {
                 api[0].alertStream().publish(topic, payload);
             }
         }));
+        started(new io.tagwatch.alert.Reminders(db, alerts, config.reminderInterval(), config.reminderMax(),
+                config.escalationTopic()));
         ingest = started(new IngestPipeline(hotLists, registry.readers(), alerts, writer,
                 config.dedupWindow().toMillis(), config.maxOpenSightings(), journalDir, checkpoint,
                 config.checkpointInterval().toMillis(), config.writerBatchRows(), config.unregisteredHits(),

@@ -133,6 +133,15 @@ public final class Alerts implements AutoCloseable {
         }
     }
 
+    /** Publishes an alert built elsewhere (a reminder, an escalation) as JSON on {@code topic}. */
+    void publishRaw(String topic, Map<String, Object> alert) {
+        try {
+            publisher.publish(topic, JSON.writeValueAsBytes(alert));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise alert topic=" + topic, e);
+        }
+    }
+
     /** The alert topic for a district. */
     public static String topic(String district) {
         return "alerts/" + district;

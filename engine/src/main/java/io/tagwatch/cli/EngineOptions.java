@@ -131,6 +131,18 @@ final class EngineOptions {
             description = "The same tag at the same reader raises no new hit within this time (default ${DEFAULT-VALUE}).")
     Duration hitSuppression;
 
+    @Option(names = "--reminder-interval", defaultValue = "5m",
+            description = "An unacknowledged stolen or watchlist hit is published again after this long (default ${DEFAULT-VALUE}).")
+    Duration reminderInterval;
+
+    @Option(names = "--reminder-max", defaultValue = "3",
+            description = "Reminders before an unacknowledged hit escalates (default ${DEFAULT-VALUE}).")
+    int reminderMax;
+
+    @Option(names = "--escalation-topic", defaultValue = "alerts/escalation",
+            description = "Where escalated hits are published (default ${DEFAULT-VALUE}).")
+    String escalationTopic;
+
     EngineConfig toConfig() {
         return EngineConfig.builder()
                 .bindHost(bind)
@@ -164,6 +176,9 @@ final class EngineOptions {
                 .sessionQueue(sessionQueue)
                 .unregisteredHits(unregisteredHits)
                 .hitSuppression(hitSuppression)
+                .reminderInterval(reminderInterval)
+                .reminderMax(reminderMax)
+                .escalationTopic(escalationTopic)
                 .build();
     }
 }

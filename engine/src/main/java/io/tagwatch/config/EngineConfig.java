@@ -47,6 +47,9 @@ import java.util.Objects;
  * @param sessionQueue       alerts queued for an offline persistent session; the oldest are dropped past it
  * @param unregisteredHits   a tag no registered vehicle carries raises a low-severity "unregistered" hit
  * @param hitSuppression     the same tag at the same reader raises no new hit within this time
+ * @param reminderInterval   an unacknowledged stolen or watchlist hit is published again after this long...
+ * @param reminderMax        ...at most this many times, then escalated
+ * @param escalationTopic    where escalated hits are published
  */
 public record EngineConfig(
         String bindHost,
@@ -84,7 +87,10 @@ public record EngineConfig(
         Duration sessionExpiryMax,
         int sessionQueue,
         boolean unregisteredHits,
-        Duration hitSuppression) {
+        Duration hitSuppression,
+        Duration reminderInterval,
+        int reminderMax,
+        String escalationTopic) {
 
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -128,6 +134,15 @@ public record EngineConfig(
         requirePositive("sessionExpiryMax", sessionExpiryMax);
         requirePositive("sessionQueue", sessionQueue);
         requirePositive("hitSuppression", hitSuppression);
+        requirePositive("reminderInterval", reminderInterval);
+        if (reminderMax < 0) {
+            throw new IllegalArgumentException("reminderMax=" + reminderMax + " must not be negative");
+        }
+        if (escalationTopic == null || !escalationTopic.startsWith("alerts/") || escalationTopic.length() <= 7
+                || escalationTopic.indexOf('/', 7) >= 0 || escalationTopic.contains("+") || escalationTopic.contains("#")) {
+            throw new IllegalArgumentException("escalationTopic=" + escalationTopic
+                    + " must be alerts/<name> (officers subscribe to alerts/...)");
+        }
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("tlsCert and tlsKey go together: tlsCert=" + tlsCert + " tlsKey=" + tlsKey);
         }
@@ -182,6 +197,9 @@ public record EngineConfig(
         b.sessionQueue = sessionQueue;
         b.unregisteredHits = unregisteredHits;
         b.hitSuppression = hitSuppression;
+        b.reminderInterval = reminderInterval;
+        b.reminderMax = reminderMax;
+        b.escalationTopic = escalationTopic;
         return b;
     }
 
@@ -241,6 +259,9 @@ public record EngineConfig(
         private int sessionQueue = 1_000;
         private boolean unregisteredHits = true;
         private Duration hitSuppression = Duration.ofMinutes(10);
+        private Duration reminderInterval = Duration.ofMinutes(5);
+        private int reminderMax = 3;
+        private String escalationTopic = "alerts/escalation";
 
         public Builder bindHost(String v) { bindHost = v; return this; }
         public Builder mqttPort(int v) { mqttPort = v; return this; }
@@ -278,6 +299,9 @@ public record EngineConfig(
         public Builder sessionQueue(int v) { sessionQueue = v; return this; }
         public Builder unregisteredHits(boolean v) { unregisteredHits = v; return this; }
         public Builder hitSuppression(Duration v) { hitSuppression = v; return this; }
+        public Builder reminderInterval(Duration v) { reminderInterval = v; return this; }
+        public Builder reminderMax(int v) { reminderMax = v; return this; }
+        public Builder escalationTopic(String v) { escalationTopic = v; return this; }
 
         public EngineConfig build() {
             return new EngineConfig(bindHost, mqttPort, httpPort, dataDir, dbUrl, dbUser, dbPassword,
@@ -286,7 +310,7 @@ public record EngineConfig(
                     journalFsync, journalSegmentBytes, journalCapBytes, journalRetainSegments, checkpointInterval,
                     connectTimeout, maxKeepAlive, maxConnections, maxConnectionsPerAddress, inflightWindow,
                     readerPublishRate, readerPublishBurst, tlsPort, tlsCert, tlsKey, sessionExpiryMax, sessionQueue,
-                    unregisteredHits, hitSuppression);
+                    unregisteredHits, hitSuppression, reminderInterval, reminderMax, escalationTopic);
         }
     }
 }

@@ -1,0 +1,82 @@
+package io.tagwatch.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tagwatch.TestEngine;
+import io.tagwatch.TestPublisher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+
+/** An unacknowledged stolen-vehicle hit is repeated, then escalated; an acknowledged one is not. */
+class ReminderTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void unacknowledgedHit_isRemindedThenEscalated_acknowledgedHitIsLeftAlone() throws Exception {
+        try (TestEngine tw = TestEngine.start(b -> b.reminderInterval(Duration.ofSeconds(1)).reminderMax(2))) {
+            String admin = tw.login("admin", TestEngine.ADMIN_PASSWORD);
+            String secret = tw.api().createReader(admin, "RX", "quay");
+            tw.call("POST", "/api/users", admin, Map.of("username", "quay", "password", "quay-password",
+                    "role", "officer", "district", "quay"));
+            String officer = tw.login("quay", "quay-password");
+            for (String tag : new String[] {"7E11", "7E12"}) {
+                long v = tw.call("POST", "/api/vehicles", admin, Map.of("plate", "P" + tag, "tag", tag, "kind", "ebike",
+                        "owner", Map.of("name", "W", "phone", tag))).body().get("id").asLong();
+                tw.call("POST", "/api/vehicles/" + v + "/theft", admin, null);
+            }
+            BlockingQueue<String[]> got = new LinkedBlockingQueue<>(); // {topic, tag, reminder or escalated}
+            MqttClient patrol = new MqttClient(tw.broker(), "quay-" + System.nanoTime(), new MemoryPersistence());
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setUserName("quay");
+            o.setPassword("quay-password".toCharArray());
+            patrol.connect(o);
+            patrol.subscribe("alerts/#", 1, (t, m) -> {
+                JsonNode a = JSON.readTree(m.getPayload());
+                got.add(new String[] {t, a.get("tag").asText(),
+                        a.has("reminder") ? "reminder " + a.get("reminder").asInt() : a.has("escalated") ? "escalated" : "first"});
+            });
+
+            TestPublisher.readOnce(tw.broker(), "RX", secret, "7E11");
+            TestPublisher.readOnce(tw.broker(), "RX", secret, "7E12");
+            // the officer takes 7E12 at once
+            String taken = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (taken == null && System.nanoTime() < deadline) {
+                for (JsonNode h : tw.call("GET", "/api/hits?status=new", officer, null).body().get("items")) {
+                    if (h.get("tag").asText().equals("7E12")) {
+                        taken = h.get("hitId").asText();
+                    }
+                }
+            }
+            assertThat(tw.call("POST", "/api/hits/" + taken + "/ack", officer, null).status()).isEqualTo(200);
+
+            List<String> seen = new ArrayList<>();
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (!seen.contains("alerts/escalation 7E11 escalated") && System.nanoTime() < deadline) {
+                String[] a = got.poll(500, TimeUnit.MILLISECONDS);
+                if (a != null) {
+                    seen.add(String.join(" ", a));
+                }
+            }
+            assertThat(seen).containsSubsequence("alerts/quay 7E11 first", "alerts/quay 7E11 reminder 1",
+                    "alerts/quay 7E11 reminder 2", "alerts/escalation 7E11 escalated");
+            assertThat(seen).filteredOn(s -> s.contains("7E12")).containsExactly("alerts/quay 7E12 first");
+            Thread.sleep(2_500);
+            List<String[]> after = new ArrayList<>();
+            got.drainTo(after);
+            assertThat(after).as("nothing more once escalated").isEmpty();
+            patrol.disconnect();
+        }
+    }
+}
