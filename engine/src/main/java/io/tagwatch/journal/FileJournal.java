@@ -66,6 +66,7 @@ public final class FileJournal implements Journal {
     private long currentSize;
     private ByteBuffer buf = ByteBuffer.allocate(1 << 20);
     private volatile boolean running = true;
+    private volatile boolean failed;
 
     private FileJournal(Path dir, JournalOptions o, long checkpointPosition, JournalSink sink) {
         this.dir = dir;
@@ -203,6 +204,9 @@ public final class FileJournal implements Journal {
 
     @Override
     public boolean append(ReadBatch batch, Runnable onDurable) {
+        if (failed) {
+            return false;
+        }
         if (appendPosition.get() - checkpoint.get() >= capBytes) {
             if (fullLogged.compareAndSet(false, true)) {
                 log.warn("journal full: {} bytes since the checkpoint reach the cap of {}; not acknowledging reads "
@@ -234,9 +238,12 @@ public final class FileJournal implements Journal {
             try {
                 writeGroup(group, positions, acks);
             } catch (IOException | RuntimeException e) {
-                // Nothing of this group is acknowledged: the readers resend it.
-                log.error("journal write failed; {} batches not acknowledged", group.size(), e);
-                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+                // Nothing of this group is acknowledged, so readers keep and resend it. The file may
+                // now end in a partial record: take no more appends (a restart cuts the tail and
+                // replays what is whole) rather than write after it.
+                failed = true;
+                log.error("journal write failed at position={}: {} batches not acknowledged, and no read will be "
+                        + "until the engine is restarted (check the disk)", appendPosition.get(), group.size(), e);
             }
             group.clear();
             positions.clear();
@@ -246,6 +253,8 @@ public final class FileJournal implements Journal {
 
     private void writeGroup(List<Pending> group, List<long[]> positions, List<Runnable> acks) throws IOException {
         buf.clear();
+        java.util.Set<String> groupDigests = new java.util.HashSet<>();
+        List<Long> digests = new ArrayList<>(group.size());
         long pos = appendPosition.get();
         List<ReadBatch> taken = new ArrayList<>(group.size());
         for (Pending p : group) {
@@ -265,12 +274,15 @@ public final class FileJournal implements Journal {
             JournalDescriptor.write(buf, b);
             ByteBuffer body = buf.duplicate();
             body.position(at + JournalDescriptor.HEADER_BYTES).limit(buf.position());
-            if (!recent.seen(b.readerId(), digestOf(body))) {
+            long digest = digestOf(body);
+            if (recent.contains(b.readerId(), digest) || groupDigests.contains(b.readerId() + ':' + digest)) {
                 buf.position(at); // a redelivery: acknowledged with this group, journaled once
                 duplicates.incrementAndGet();
                 acks.add(p.onDurable());
                 continue;
             }
+            groupDigests.add(b.readerId() + ':' + digest);
+            digests.add(digest);
             positions.add(new long[] {pos, pos + size});
             taken.add(b);
             pos += size;
@@ -283,6 +295,10 @@ public final class FileJournal implements Journal {
         }
         flush();
         appendPosition.set(pos);
+        // Remembered only once written: a batch whose write failed must not look like a redelivery.
+        for (int i = 0; i < taken.size(); i++) {
+            recent.seen(taken.get(i).readerId(), digests.get(i));
+        }
         for (int i = 0; i < taken.size(); i++) {
             long[] se = positions.get(i);
             sink.journaled(taken.get(i), se[0], se[1]); // before the fsync: alerts never wait for the disk
@@ -397,9 +413,10 @@ public final class FileJournal implements Journal {
         return appendPosition.get() - checkpoint.get();
     }
 
+    /** True at the cap, and after a write failure (until restart): either way no read is acknowledged. */
     @Override
     public boolean full() {
-        return appendPosition.get() - checkpoint.get() >= capBytes;
+        return failed || appendPosition.get() - checkpoint.get() >= capBytes;
     }
 
     public long duplicates() {

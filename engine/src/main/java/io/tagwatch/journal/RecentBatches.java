@@ -16,6 +16,20 @@ final class RecentBatches {
         this.perReader = perReader;
     }
 
+    /** Whether the reader sent a batch with this digest recently. */
+    boolean contains(String readerId, long digest) {
+        long[] ring = rings.get(readerId);
+        if (ring == null || digest == 0) {
+            return false;
+        }
+        for (long d : ring) {
+            if (d == digest) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Records the digest; returns false when the reader sent this same batch recently. */
     boolean seen(String readerId, long digest) {
         long[] ring = rings.computeIfAbsent(readerId, k -> new long[perReader]);
