@@ -9,6 +9,7 @@ import io.tagwatch.api.HttpApiServer;
 import io.tagwatch.config.EngineConfig;
 import io.tagwatch.hotlist.HotLists;
 import io.tagwatch.hotlist.ListChangeListener;
+import io.tagwatch.ingest.ClonedTagRule;
 import io.tagwatch.ingest.IngestPipeline;
 import io.tagwatch.journal.FileJournal;
 import io.tagwatch.mqtt.MqttServer;
@@ -96,7 +97,9 @@ public final class Engine implements AutoCloseable {
         ingest = started(new IngestPipeline(hotLists, registry.readers(), alerts, writer,
                 config.dedupWindow().toMillis(), config.maxOpenSightings(), journalDir, checkpoint,
                 config.checkpointInterval().toMillis(), config.writerBatchRows(), config.unregisteredHits(),
-                config.hitSuppression().toMillis()));
+                config.hitSuppression().toMillis(),
+                config.clonedHits() ? new ClonedTagRule(registry.readers(), hotLists, config.maxOpenSightings(),
+                        config.maxSpeedEbikeKmh(), config.maxSpeedMotorcycleKmh()) : null));
         // Replays the journal after the checkpoint into the pipeline, then takes appends.
         journal = started(FileJournal.open(journalDir, config.journalOptions(), checkpoint, ingest));
         ingest.durablePosition(journal::durablePosition);

@@ -61,7 +61,7 @@ public class HotListLookupBenchmark {
             long tag = tags[r.nextInt(registered)];
             stolen.add(new OpenTheft(i + 1, Instant.EPOCH, new Vehicle(i + 1, "P", tag, "ebike", "b", "c", 1, "o", "p", true)));
         }
-        lists = new HotLists(() -> stolen, () -> tags, List::of);
+        lists = new HotLists(() -> stolen, () -> io.tagwatch.registry.RegisteredTags.of(tags), List::of);
         lists.load();
         jdkRegistered = new HashSet<>(registered * 2);
         for (long t : tags) {

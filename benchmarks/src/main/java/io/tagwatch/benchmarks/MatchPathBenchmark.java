@@ -59,7 +59,7 @@ public class MatchPathBenchmark {
         for (int i = 0; i < registered.length; i++) {
             registered[i] = 0x9F3A000000L + i;
         }
-        lists = new HotLists(List::<OpenTheft>of, () -> registered, List::of);
+        lists = new HotLists(List::<OpenTheft>of, () -> io.tagwatch.registry.RegisteredTags.of(registered), List::of);
         lists.load();
         dedup = new DedupWindow(30_000, 1 << 19);
         payloads = new ByteBuf[BATCHES];

@@ -177,7 +177,9 @@ public final class Alerts implements AutoCloseable {
         r.put("district", h.district());
         if (h.watchlistId() > 0) {
             n.put("watchlistId", h.watchlistId());
-            n.put("note", h.note());
+        }
+        if (h.note() != null) {
+            n.put("note", h.note()); // the watchlist entry's reason, or a cloned tag's evidence
         }
         n.put("readerTime", Instant.ofEpochMilli(h.readerTime()).toString());
         n.put("receivedAt", Instant.ofEpochMilli(h.receivedAt()).toString());

@@ -20,7 +20,7 @@ final class HitRoutes {
                 Route.of("GET", "/api/hits", req -> {
                     int limit = req.intQuery("limit", 100, 1, 1000);
                     String status = req.oneOf("status", "new", "acknowledged", "resolved");
-                    String list = req.oneOf("list", "stolen", "watchlist", "unregistered");
+                    String list = req.oneOf("list", "stolen", "watchlist", "unregistered", "cloned");
                     return Map.of("items", alerts.recentHits(limit, status, req.textQuery("district"), list));
                 }, Role.OFFICER, Role.ADMIN),
                 Route.of("GET", "/api/hits/{id}", req -> alerts.hit(hitId(req))

@@ -75,8 +75,11 @@ final class DemoCommand implements Callable<Integer> {
         boolean temporary = dataDir == null;
         Path dir = temporary ? Files.createTempDirectory("tagwatch-demo") : dataDir;
         String adminPassword = "demo-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+        // The simulated ordinary traffic puts vehicles at random junctions second by second, which is
+        // exactly what a cloned tag looks like; the cloned-tag rule stays off until the simulator
+        // drives real trips (issue 8).
         EngineConfig config = EngineConfig.builder().mqttPort(mqttPort).httpPort(httpPort).dataDir(dir)
-                .adminPassword(adminPassword).build();
+                .adminPassword(adminPassword).clonedHits(false).build();
         out.printf("TagWatch demo: %,d vehicles, %d readers, %d stolen, %s of traffic (seed %d)%n",
                 vehicles, readers, stolen, Durations.format(runFor), seed);
         out.println("Starting the engine on an embedded PostgreSQL in " + dir.toAbsolutePath() + " ...");

@@ -143,6 +143,18 @@ final class EngineOptions {
             description = "Where escalated hits are published (default ${DEFAULT-VALUE}).")
     String escalationTopic;
 
+    @Option(names = "--cloned-hits", defaultValue = "true", arity = "1",
+            description = "A tag at two readers too far apart for the time between raises a hit (default ${DEFAULT-VALUE}).")
+    boolean clonedHits;
+
+    @Option(names = "--max-speed-ebike", defaultValue = "60",
+            description = "Implied speed (km/h) above which an e-bike's tag counts as cloned (default ${DEFAULT-VALUE}).")
+    int maxSpeedEbike;
+
+    @Option(names = "--max-speed-motorcycle", defaultValue = "150",
+            description = "The same for motorcycles and unregistered tags (default ${DEFAULT-VALUE}).")
+    int maxSpeedMotorcycle;
+
     EngineConfig toConfig() {
         return EngineConfig.builder()
                 .bindHost(bind)
@@ -179,6 +191,9 @@ final class EngineOptions {
                 .reminderInterval(reminderInterval)
                 .reminderMax(reminderMax)
                 .escalationTopic(escalationTopic)
+                .clonedHits(clonedHits)
+                .maxSpeedEbikeKmh(maxSpeedEbike)
+                .maxSpeedMotorcycleKmh(maxSpeedMotorcycle)
                 .build();
     }
 }

@@ -50,6 +50,9 @@ import java.util.Objects;
  * @param reminderInterval   an unacknowledged stolen or watchlist hit is published again after this long...
  * @param reminderMax        ...at most this many times, then escalated
  * @param escalationTopic    where escalated hits are published
+ * @param clonedHits         the same tag at two readers too far apart for the time between raises a hit
+ * @param maxSpeedEbikeKmh   implied speed above which an e-bike's tag counts as cloned
+ * @param maxSpeedMotorcycleKmh the same for motorcycles (and unregistered tags)
  */
 public record EngineConfig(
         String bindHost,
@@ -90,7 +93,10 @@ public record EngineConfig(
         Duration hitSuppression,
         Duration reminderInterval,
         int reminderMax,
-        String escalationTopic) {
+        String escalationTopic,
+        boolean clonedHits,
+        int maxSpeedEbikeKmh,
+        int maxSpeedMotorcycleKmh) {
 
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -135,6 +141,8 @@ public record EngineConfig(
         requirePositive("sessionQueue", sessionQueue);
         requirePositive("hitSuppression", hitSuppression);
         requirePositive("reminderInterval", reminderInterval);
+        requirePositive("maxSpeedEbikeKmh", maxSpeedEbikeKmh);
+        requirePositive("maxSpeedMotorcycleKmh", maxSpeedMotorcycleKmh);
         if (reminderMax < 0) {
             throw new IllegalArgumentException("reminderMax=" + reminderMax + " must not be negative");
         }
@@ -200,6 +208,9 @@ public record EngineConfig(
         b.reminderInterval = reminderInterval;
         b.reminderMax = reminderMax;
         b.escalationTopic = escalationTopic;
+        b.clonedHits = clonedHits;
+        b.maxSpeedEbikeKmh = maxSpeedEbikeKmh;
+        b.maxSpeedMotorcycleKmh = maxSpeedMotorcycleKmh;
         return b;
     }
 
@@ -262,6 +273,9 @@ public record EngineConfig(
         private Duration reminderInterval = Duration.ofMinutes(5);
         private int reminderMax = 3;
         private String escalationTopic = "alerts/escalation";
+        private boolean clonedHits = true;
+        private int maxSpeedEbikeKmh = 60;
+        private int maxSpeedMotorcycleKmh = 150;
 
         public Builder bindHost(String v) { bindHost = v; return this; }
         public Builder mqttPort(int v) { mqttPort = v; return this; }
@@ -302,6 +316,9 @@ public record EngineConfig(
         public Builder reminderInterval(Duration v) { reminderInterval = v; return this; }
         public Builder reminderMax(int v) { reminderMax = v; return this; }
         public Builder escalationTopic(String v) { escalationTopic = v; return this; }
+        public Builder clonedHits(boolean v) { clonedHits = v; return this; }
+        public Builder maxSpeedEbikeKmh(int v) { maxSpeedEbikeKmh = v; return this; }
+        public Builder maxSpeedMotorcycleKmh(int v) { maxSpeedMotorcycleKmh = v; return this; }
 
         public EngineConfig build() {
             return new EngineConfig(bindHost, mqttPort, httpPort, dataDir, dbUrl, dbUser, dbPassword,
@@ -310,7 +327,8 @@ public record EngineConfig(
                     journalFsync, journalSegmentBytes, journalCapBytes, journalRetainSegments, checkpointInterval,
                     connectTimeout, maxKeepAlive, maxConnections, maxConnectionsPerAddress, inflightWindow,
                     readerPublishRate, readerPublishBurst, tlsPort, tlsCert, tlsKey, sessionExpiryMax, sessionQueue,
-                    unregisteredHits, hitSuppression, reminderInterval, reminderMax, escalationTopic);
+                    unregisteredHits, hitSuppression, reminderInterval, reminderMax, escalationTopic,
+                    clonedHits, maxSpeedEbikeKmh, maxSpeedMotorcycleKmh);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.tagwatch.hotlist;
 
 import io.tagwatch.registry.OpenTheft;
+import io.tagwatch.registry.RegisteredTags;
 import io.tagwatch.registry.WatchEntry;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,11 +24,15 @@ public final class HotLists implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HotLists.class);
 
     private final Supplier<List<OpenTheft>> stolenSource;
-    private final Supplier<long[]> registeredSource;
+    private final Supplier<RegisteredTags> registeredSource;
+
     private final Supplier<List<WatchEntry>> watchSource;
     private volatile WatchList watch = new WatchList(List.of());
-    private volatile LongIndexMap registered = new LongIndexMap(new long[0], 0);
-    private volatile int registeredSize;
+    /** The registered tags and their kinds, swapped as one. */
+    private record Registered(LongIndexMap map, byte[] kinds) {
+    }
+
+    private volatile Registered registered = new Registered(new LongIndexMap(new long[0], 0), new byte[0]);
     private CompletableFuture<Long> pendingRegistry; // guarded by this
     private final ExecutorService rebuilder = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "hotlist-rebuild");
@@ -37,7 +42,7 @@ public final class HotLists implements AutoCloseable {
     private volatile StolenList stolen = new StolenList(0, List.of());
     private CompletableFuture<Long> pending; // guarded by this
 
-    public HotLists(Supplier<List<OpenTheft>> stolenSource, Supplier<long[]> registeredSource,
+    public HotLists(Supplier<List<OpenTheft>> stolenSource, Supplier<RegisteredTags> registeredSource,
                     Supplier<List<WatchEntry>> watchSource) {
         this.stolenSource = stolenSource;
         this.registeredSource = registeredSource;
@@ -58,11 +63,18 @@ public final class HotLists implements AutoCloseable {
 
     /** Whether any vehicle is registered with this tag. Hot path: lock-free and allocation-free. */
     public boolean registered(long tag) {
-        return registered.get(tag) >= 0;
+        return registered.map().get(tag) >= 0;
+    }
+
+    /** The vehicle kind of a registered tag ({@link RegisteredTags#EBIKE}...), or 0 when not registered. */
+    public byte kind(long tag) {
+        Registered r = registered;
+        int i = r.map().get(tag);
+        return i < 0 ? 0 : r.kinds()[i];
     }
 
     public int registeredSize() {
-        return registeredSize;
+        return registered.kinds().length;
     }
 
     /** Schedules a reload of the registered tags (coalesced like {@link #requestRebuild}). */
@@ -79,7 +91,7 @@ public final class HotLists implements AutoCloseable {
             try {
                 f.complete((long) reloadRegistered());
             } catch (RuntimeException e) {
-                log.error("registered tags reload failed; keeping {} tags", registeredSize, e);
+                log.error("registered tags reload failed; keeping {} tags", registeredSize(), e);
                 f.completeExceptionally(e);
             }
         });
@@ -87,9 +99,9 @@ public final class HotLists implements AutoCloseable {
     }
 
     private int reloadRegistered() {
-        long[] tags = registeredSource.get();
-        registered = new LongIndexMap(tags, tags.length);
-        registeredSize = tags.length;
+        RegisteredTags r = registeredSource.get();
+        long[] tags = r.tags();
+        registered = new Registered(new LongIndexMap(tags, tags.length), r.kinds());
         log.info("registered tags loaded: {}", tags.length);
         return tags.length;
     }

@@ -65,6 +65,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     private final int checkpointRows;
     private final SightingSink collect;
     private final boolean unregisteredHits;
+    private final ClonedTagRule cloned;
     private final long suppressionMs;
     /** When each (tag, reader) last raised a hit: the same vehicle at the same reader is suppressed. */
     private final java.util.HashMap<SuppressionKey, Long> lastHit = new java.util.HashMap<>();
@@ -96,7 +97,8 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
      */
     public IngestPipeline(HotLists hotLists, ReaderDirectory readers, Alerts alerts, SightingWriter writer,
                           long dedupWindowMs, int maxOpenSightings, Path journalDir, long checkpoint,
-                          long checkpointIntervalMs, int checkpointRows, boolean unregisteredHits, long suppressionMs) {
+                          long checkpointIntervalMs, int checkpointRows, boolean unregisteredHits, long suppressionMs,
+                          ClonedTagRule cloned) {
         this.hotLists = hotLists;
         this.readers = readers;
         this.alerts = alerts;
@@ -106,6 +108,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         this.checkpointEveryNanos = TimeUnit.MILLISECONDS.toNanos(checkpointIntervalMs);
         this.checkpointRows = checkpointRows;
         this.unregisteredHits = unregisteredHits;
+        this.cloned = cloned;
         this.suppressionMs = suppressionMs;
         this.collect = this::sightingClosed;
         this.matchedEnd = checkpoint;
@@ -209,9 +212,14 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
                 newSightings++;
                 OpenTheft theft = hotLists.stolen(tag);
                 if (theft != null) {
+                    if (cloned != null) {
+                        cloned.check(tag, reader, b.timestamp(i)); // keeps its last position current
+                    }
                     if (!suppressedAt(tag, reader, arrival)) {
                         raise(theft, b, i);
                     }
+                } else if (cloned != null && cloned.check(tag, reader, b.timestamp(i)) && !suppressedAt(tag, reader, arrival)) {
+                    raiseCloned(b, i);
                 } else {
                     io.tagwatch.registry.WatchEntry watched = hotLists.watched(tag, district, arrival);
                     if (watched != null) {
@@ -281,6 +289,15 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     /** Hits suppressed because the same tag had a hit at the same reader shortly before. */
     public long suppressedHits() {
         return suppressed;
+    }
+
+    private void raiseCloned(ReadBatch b, int i) {
+        ReaderInfo r = readers.byIndex(b.readerIndex());
+        long tag = b.tag(i);
+        hits++;
+        alerts.raise(new Hit(hitId(tag, r.id(), b.timestamp(i)), "cloned", hotLists.registeredSize(), "implied-speed",
+                tag, 0, 0, null, null, null, null, r.id(), r.name(), r.lat(), r.lon(), r.district(), b.timestamp(i),
+                b.receivedAt(), b.rssi(i), 0, cloned.lastEvidence()));
     }
 
     private void raiseUnregistered(ReadBatch b, int i) {

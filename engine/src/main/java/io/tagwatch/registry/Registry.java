@@ -549,22 +549,26 @@ public final class Registry {
         }
     }
 
-    /** Every registered tag, for the "unregistered tag" check. */
-    public long[] registeredTags() {
+    /** Every registered tag and its vehicle kind, for the "unregistered tag" and cloned-tag checks. */
+    public RegisteredTags registeredTags() {
         try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
             st.setFetchSize(50_000);
             c.setAutoCommit(false); // a cursor, not the whole result in memory twice
-            try (ResultSet rs = st.executeQuery("SELECT tag FROM vehicles")) {
+            try (ResultSet rs = st.executeQuery("SELECT tag, kind FROM vehicles")) {
                 long[] tags = new long[1024];
+                byte[] kinds = new byte[1024];
                 int n = 0;
                 while (rs.next()) {
                     if (n == tags.length) {
                         tags = java.util.Arrays.copyOf(tags, n * 2);
+                        kinds = java.util.Arrays.copyOf(kinds, n * 2);
                     }
-                    tags[n++] = rs.getLong(1);
+                    tags[n] = rs.getLong(1);
+                    kinds[n] = "motorcycle".equals(rs.getString(2)) ? RegisteredTags.MOTORCYCLE : RegisteredTags.EBIKE;
+                    n++;
                 }
                 c.commit();
-                return java.util.Arrays.copyOf(tags, n);
+                return new RegisteredTags(java.util.Arrays.copyOf(tags, n), java.util.Arrays.copyOf(kinds, n));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot load registered tags", e);

@@ -24,7 +24,7 @@ class HotListsTest {
             open.add(theft(i + 1, i * 7919L));
         }
         open.add(theft(9_001, 0xFFFFFFFFFFFFFFF0L));
-        HotLists lists = new HotLists(() -> open, () -> new long[0], List::of);
+        HotLists lists = new HotLists(() -> open, io.tagwatch.registry.RegisteredTags::of, List::of);
         lists.load();
         for (OpenTheft t : open) {
             assertThat(lists.stolen(t.vehicle().tag())).isSameAs(t);
@@ -42,7 +42,7 @@ class HotListsTest {
         HotLists lists = new HotLists(() -> {
             loads.incrementAndGet();
             return List.copyOf(open);
-        }, () -> new long[] {7, 8}, List::of);
+        }, () -> io.tagwatch.registry.RegisteredTags.of(7, 8), List::of);
         long v0 = lists.load();
         assertThat(lists.stolen(42)).isNull();
         assertThat(lists.registered(7)).isTrue();

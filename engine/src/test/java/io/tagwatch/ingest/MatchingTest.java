@@ -106,6 +106,35 @@ class MatchingTest {
     }
 
     @Test
+    void aTagAtTwoReadersTooFarApartForTheTimeBetween_isACloneHit_aPlausibleTripIsNot() throws Exception {
+        for (String[] r : new String[][] {{"F1", "52.37"}, {"F2", "52.47"}}) { // 11.1 km apart
+            TestEngine.Answer a = tw.call("POST", "/api/readers", admin,
+                    Map.of("id", r[0], "name", "Far " + r[0], "lat", Double.parseDouble(r[1]), "lon", 4.89, "district", "west"));
+            secrets.put(r[0], a.body().get("secret").asText());
+        }
+        register("E-CL1", "CC01");
+        register("E-CL2", "CC02");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!tw.engine.hotLists().registered(0xCC02L) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        alerts.clear();
+        long t = System.currentTimeMillis() - 3_600_000;
+        io.tagwatch.TestPublisher.readOnce(tw.broker(), "F1", secrets.get("F1"), "CC02", t);
+        io.tagwatch.TestPublisher.readOnce(tw.broker(), "F2", secrets.get("F2"), "CC02", t + 1_800_000); // 22 km/h
+        io.tagwatch.TestPublisher.readOnce(tw.broker(), "F1", secrets.get("F1"), "CC01", t);
+        io.tagwatch.TestPublisher.readOnce(tw.broker(), "F2", secrets.get("F2"), "CC01", t + 60_000); // 667 km/h
+        JsonNode a = alerts.poll(5, TimeUnit.SECONDS);
+        assertThat(a).isNotNull();
+        assertThat(a.get("tag").asText()).isEqualTo("CC01");
+        assertThat(a.get("list").asText()).isEqualTo("cloned");
+        assertThat(a.get("rule").asText()).isEqualTo("implied-speed");
+        assertThat(a.get("reader").get("id").asText()).isEqualTo("F2");
+        assertThat(a.get("note").asText()).contains("11.1 km from reader F1 in 60 s").contains("km/h (limit 60)");
+        assertThat(alerts.poll(700, TimeUnit.MILLISECONDS)).as("the 22 km/h trip raised nothing").isNull();
+    }
+
+    @Test
     void theSameStolenVehicleAtTheSameReader_isSuppressed_aNewReaderIsANewHit() throws Exception {
         long v = register("E-STO", "AB02");
         assertThat(tw.call("POST", "/api/vehicles/" + v + "/theft", admin, null).status()).isEqualTo(201);
