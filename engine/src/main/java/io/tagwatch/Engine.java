@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tagwatch.alert.Alerts;
+import io.tagwatch.alert.Webhook;
 import io.tagwatch.api.HttpApiServer;
 import io.tagwatch.config.EngineConfig;
 import io.tagwatch.hotlist.HotLists;
@@ -84,12 +85,17 @@ public final class Engine implements AutoCloseable {
         long checkpoint = writer.loadCheckpoint();
         MqttServer[] server = new MqttServer[1];
         HttpApiServer[] api = new HttpApiServer[1];
+        Webhook webhook = config.webhookUrl() == null ? null
+                : started(new Webhook(java.net.URI.create(config.webhookUrl()), config.webhookSecret()));
         alerts = started(new Alerts(db, (topic, payload) -> {
             if (server[0] != null) {
                 server[0].publish(topic, payload);
             }
             if (api[0] != null) {
                 api[0].alertStream().publish(topic, payload);
+            }
+            if (webhook != null) {
+                webhook.publish(topic, payload);
             }
         }));
         started(new io.tagwatch.alert.Reminders(db, alerts, config.reminderInterval(), config.reminderMax(),

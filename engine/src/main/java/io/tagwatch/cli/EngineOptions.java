@@ -155,6 +155,12 @@ final class EngineOptions {
             description = "The same for motorcycles and unregistered tags (default ${DEFAULT-VALUE}).")
     int maxSpeedMotorcycle;
 
+    @Option(names = "--webhook-url", description = "Also POST every alert as JSON to this URL (HMAC-signed).")
+    String webhookUrl;
+
+    @Option(names = "--webhook-secret", description = "Key of the webhook's X-TagWatch-Signature (at least 16 characters).")
+    String webhookSecret;
+
     EngineConfig toConfig() {
         return EngineConfig.builder()
                 .bindHost(bind)
@@ -194,6 +200,8 @@ final class EngineOptions {
                 .clonedHits(clonedHits)
                 .maxSpeedEbikeKmh(maxSpeedEbike)
                 .maxSpeedMotorcycleKmh(maxSpeedMotorcycle)
+                .webhookUrl(webhookUrl)
+                .webhookSecret(webhookSecret)
                 .build();
     }
 }

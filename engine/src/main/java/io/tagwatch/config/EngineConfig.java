@@ -53,6 +53,8 @@ import java.util.Objects;
  * @param clonedHits         the same tag at two readers too far apart for the time between raises a hit
  * @param maxSpeedEbikeKmh   implied speed above which an e-bike's tag counts as cloned
  * @param maxSpeedMotorcycleKmh the same for motorcycles (and unregistered tags)
+ * @param webhookUrl         where alerts are also POSTed, or null
+ * @param webhookSecret      HMAC-SHA256 key of the webhook's signature header
  */
 public record EngineConfig(
         String bindHost,
@@ -96,7 +98,9 @@ public record EngineConfig(
         String escalationTopic,
         boolean clonedHits,
         int maxSpeedEbikeKmh,
-        int maxSpeedMotorcycleKmh) {
+        int maxSpeedMotorcycleKmh,
+        String webhookUrl,
+        String webhookSecret) {
 
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -141,6 +145,15 @@ public record EngineConfig(
         requirePositive("sessionQueue", sessionQueue);
         requirePositive("hitSuppression", hitSuppression);
         requirePositive("reminderInterval", reminderInterval);
+        if (webhookUrl != null && webhookUrl.isBlank()) {
+            webhookUrl = null;
+        }
+        if (webhookUrl != null && !(webhookUrl.startsWith("http://") || webhookUrl.startsWith("https://"))) {
+            throw new IllegalArgumentException("webhookUrl=" + webhookUrl + " must be an http:// or https:// URL");
+        }
+        if (webhookUrl != null && (webhookSecret == null || webhookSecret.length() < 16)) {
+            throw new IllegalArgumentException("webhookSecret must be at least 16 characters when webhookUrl is set");
+        }
         requirePositive("maxSpeedEbikeKmh", maxSpeedEbikeKmh);
         requirePositive("maxSpeedMotorcycleKmh", maxSpeedMotorcycleKmh);
         if (reminderMax < 0) {
@@ -211,6 +224,8 @@ public record EngineConfig(
         b.clonedHits = clonedHits;
         b.maxSpeedEbikeKmh = maxSpeedEbikeKmh;
         b.maxSpeedMotorcycleKmh = maxSpeedMotorcycleKmh;
+        b.webhookUrl = webhookUrl;
+        b.webhookSecret = webhookSecret;
         return b;
     }
 
@@ -276,6 +291,8 @@ public record EngineConfig(
         private boolean clonedHits = true;
         private int maxSpeedEbikeKmh = 60;
         private int maxSpeedMotorcycleKmh = 150;
+        private String webhookUrl;
+        private String webhookSecret;
 
         public Builder bindHost(String v) { bindHost = v; return this; }
         public Builder mqttPort(int v) { mqttPort = v; return this; }
@@ -319,6 +336,8 @@ public record EngineConfig(
         public Builder clonedHits(boolean v) { clonedHits = v; return this; }
         public Builder maxSpeedEbikeKmh(int v) { maxSpeedEbikeKmh = v; return this; }
         public Builder maxSpeedMotorcycleKmh(int v) { maxSpeedMotorcycleKmh = v; return this; }
+        public Builder webhookUrl(String v) { webhookUrl = v; return this; }
+        public Builder webhookSecret(String v) { webhookSecret = v; return this; }
 
         public EngineConfig build() {
             return new EngineConfig(bindHost, mqttPort, httpPort, dataDir, dbUrl, dbUser, dbPassword,
@@ -328,7 +347,7 @@ public record EngineConfig(
                     connectTimeout, maxKeepAlive, maxConnections, maxConnectionsPerAddress, inflightWindow,
                     readerPublishRate, readerPublishBurst, tlsPort, tlsCert, tlsKey, sessionExpiryMax, sessionQueue,
                     unregisteredHits, hitSuppression, reminderInterval, reminderMax, escalationTopic,
-                    clonedHits, maxSpeedEbikeKmh, maxSpeedMotorcycleKmh);
+                    clonedHits, maxSpeedEbikeKmh, maxSpeedMotorcycleKmh, webhookUrl, webhookSecret);
         }
     }
 }
