@@ -89,6 +89,31 @@ public class HotListLookupBenchmark {
         return hits;
     }
 
+    /** One lookup: is this tag registered (the target of issue 5 is about this one). */
+    @Benchmark
+    @OperationsPerInvocation(LOOKUPS)
+    public int registeredOnly() {
+        int hits = 0;
+        for (long t : probes) {
+            if (lists.registered(t)) {
+                hits++;
+            }
+        }
+        return hits;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(LOOKUPS)
+    public int baselineJdkRegisteredOnly() {
+        int hits = 0;
+        for (long t : probes) {
+            if (jdkRegistered.contains(t)) {
+                hits++;
+            }
+        }
+        return hits;
+    }
+
     @Benchmark
     @OperationsPerInvocation(LOOKUPS)
     public int baselineJdkCollections() {

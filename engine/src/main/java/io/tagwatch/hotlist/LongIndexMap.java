@@ -1,43 +1,41 @@
 package io.tagwatch.hotlist;
 
 /**
- * Immutable open-addressing map from a 64-bit tag to a dense index, built once and then
- * read by any thread without locks or allocation. Linear probing at a load factor of at
- * most one half keeps probes short.
+ * Immutable open-addressing map from a 64-bit tag to a dense index, built once and then read by
+ * any thread without locks or allocation. Key and value sit side by side in one {@code long[]}
+ * (slot s: key at 2s, index + 1 at 2s + 1), so a probe costs one cache line, not one per array;
+ * linear probing at a load factor of at most one half keeps probes short.
  */
 final class LongIndexMap {
     private static final long PHI = 0x9E3779B97F4A7C15L;
 
-    private final long[] keys;
-    private final int[] slots; // index + 1; 0 = empty
+    private final long[] table;
     private final int mask;
     private final int shift;
 
     LongIndexMap(long[] tags, int count) {
         int capacity = Integer.highestOneBit(Math.max(4, count * 2 - 1)) << 1;
-        keys = new long[capacity];
-        slots = new int[capacity];
+        table = new long[capacity * 2];
         mask = capacity - 1;
         shift = 64 - Integer.numberOfTrailingZeros(capacity);
         for (int i = 0; i < count; i++) {
             int s = slot(tags[i]);
-            while (slots[s] != 0 && keys[s] != tags[i]) {
+            while (table[2 * s + 1] != 0 && table[2 * s] != tags[i]) {
                 s = (s + 1) & mask;
             }
-            keys[s] = tags[i];
-            slots[s] = i + 1;
+            table[2 * s] = tags[i];
+            table[2 * s + 1] = i + 1L;
         }
     }
 
     /** The index stored for the tag, or -1. */
     int get(long tag) {
-        final long[] k = keys;
-        final int[] v = slots;
+        final long[] t = table;
         int s = slot(tag);
-        int idx;
-        while ((idx = v[s]) != 0) {
-            if (k[s] == tag) {
-                return idx - 1;
+        long v;
+        while ((v = t[2 * s + 1]) != 0) {
+            if (t[2 * s] == tag) {
+                return (int) v - 1;
             }
             s = (s + 1) & mask;
         }

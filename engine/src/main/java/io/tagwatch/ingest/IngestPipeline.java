@@ -66,6 +66,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     private final SightingSink collect;
     private final boolean unregisteredHits;
     private final ClonedTagRule cloned;
+    private final Incidents incidents = new Incidents(100_000);
     private final long suppressionMs;
     /** When each (tag, reader) last raised a hit: the same vehicle at the same reader is suppressed. */
     private final java.util.HashMap<SuppressionKey, Long> lastHit = new java.util.HashMap<>();
@@ -324,7 +325,8 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         hits++;
         alerts.raise(new Hit(hitId(v.tag(), r.id(), b.timestamp(i)), "stolen", hotLists.stolenVersion(),
                 "stolen-first-read", v.tag(), v.id(), theft.theftReportId(), v.plate(), v.kind(), v.brand(), v.color(),
-                r.id(), r.name(), r.lat(), r.lon(), r.district(), b.timestamp(i), b.receivedAt(), b.rssi(i), 0, null));
+                r.id(), r.name(), r.lat(), r.lon(), r.district(), b.timestamp(i), b.receivedAt(), b.rssi(i), 0, null),
+                incidents.passed(theft.theftReportId(), r, b.timestamp(i)));
     }
 
     /**

@@ -135,6 +135,37 @@ class MatchingTest {
     }
 
     @Test
+    void aStolenVehiclesHits_formOneIncident_whoseAlertsCarryTheTrackAndTheDirection() throws Exception {
+        for (String[] r : new String[][] {{"N1", "52.37", "4.89"}, {"N2", "52.38", "4.89"}, {"N3", "52.38", "4.905"}}) {
+            TestEngine.Answer a = tw.call("POST", "/api/readers", admin, Map.of("id", r[0], "name", "Road " + r[0],
+                    "lat", Double.parseDouble(r[1]), "lon", Double.parseDouble(r[2]), "district", "west"));
+            secrets.put(r[0], a.body().get("secret").asText());
+        }
+        long v = tw.call("POST", "/api/vehicles", admin, Map.of("plate", "M-INC", "tag", "1C1C", "kind", "motorcycle",
+                "owner", Map.of("name", "I", "phone", "+31699"))).body().get("id").asLong();
+        long theft = tw.call("POST", "/api/vehicles/" + v + "/theft", admin, null).body().get("theftReportId").asLong();
+        alerts.clear();
+        long t = System.currentTimeMillis() - 600_000;
+        io.tagwatch.TestPublisher.readOnce(tw.broker(), "N1", secrets.get("N1"), "1C1C", t);
+        io.tagwatch.TestPublisher.readOnce(tw.broker(), "N2", secrets.get("N2"), "1C1C", t + 120_000); // north
+        io.tagwatch.TestPublisher.readOnce(tw.broker(), "N3", secrets.get("N3"), "1C1C", t + 240_000); // then east
+        JsonNode first = alerts.poll(5, TimeUnit.SECONDS);
+        JsonNode second = alerts.poll(5, TimeUnit.SECONDS);
+        JsonNode third = alerts.poll(5, TimeUnit.SECONDS);
+        assertThat(first.get("incident").get("id").asLong()).isEqualTo(theft);
+        assertThat(first.get("list").asText()).isEqualTo("stolen");
+        assertThat(first.get("listVersion").asLong()).as("the stolen list version the hit was matched against")
+                .isEqualTo(tw.engine.hotLists().stolenVersion());
+        assertThat(first.get("incident").has("direction")).as("one reader: no direction yet").isFalse();
+        assertThat(second.get("incident").get("direction").get("heading").asText()).isEqualTo("N");
+        assertThat(second.get("incident").get("direction").get("from").asText()).isEqualTo("N1");
+        assertThat(third.get("incident").get("id").asLong()).as("one incident per theft").isEqualTo(theft);
+        assertThat(third.get("incident").get("direction").get("heading").asText()).isEqualTo("E");
+        assertThat(third.get("incident").get("track")).extracting(p -> p.get("reader").asText())
+                .containsExactly("N3", "N2", "N1");
+    }
+
+    @Test
     void theSameStolenVehicleAtTheSameReader_isSuppressed_aNewReaderIsANewHit() throws Exception {
         long v = register("E-STO", "AB02");
         assertThat(tw.call("POST", "/api/vehicles/" + v + "/theft", admin, null).status()).isEqualTo(201);
