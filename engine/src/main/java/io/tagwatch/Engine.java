@@ -67,7 +67,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private void startAll(EngineConfig config) {
-        database = started(Database.open(config));
+        database = started(Database.open(config, meters));
         DataSource db = database.dataSource();
         // The registry's change hook needs the hot lists and the hot lists load from the registry.
         HotLists[] lists = new HotLists[1];
@@ -81,7 +81,7 @@ public final class Engine implements AutoCloseable {
         started(new ListChangeListener(db, hotLists, node));
         generatedAdminPassword = registry.ensureAdmin(config.adminPassword());
 
-        writer = started(new SightingWriter(db, node, config.writerBatchRows(), config.writerFlushInterval()));
+        writer = started(new SightingWriter(db, node, config.writerBatchRows(), config.writerFlushInterval(), meters));
         long checkpoint = writer.loadCheckpoint();
         MqttServer[] server = new MqttServer[1];
         HttpApiServer[] api = new HttpApiServer[1];
@@ -97,7 +97,7 @@ public final class Engine implements AutoCloseable {
             if (webhook != null) {
                 webhook.publish(topic, payload);
             }
-        }));
+        }, meters));
         started(new io.tagwatch.alert.Reminders(db, alerts, config.reminderInterval(), config.reminderMax(),
                 config.escalationTopic()));
         ingest = started(new IngestPipeline(hotLists, registry.readers(), alerts, writer,

@@ -29,6 +29,7 @@ public final class Alerts implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final AlertPublisher publisher;
+    private final io.micrometer.core.instrument.Timer latency;
     private final HitStore store;
     /** A hit to publish, with extra fields for its alert (the track of a retro-hit), or none. */
     private record Outgoing(Hit hit, Map<String, Object> extra) {
@@ -42,8 +43,12 @@ public final class Alerts implements AutoCloseable {
     private final Thread storeThread;
     private volatile boolean running = true;
 
-    public Alerts(DataSource db, AlertPublisher publisher) {
+    public Alerts(DataSource db, AlertPublisher publisher, io.micrometer.core.instrument.MeterRegistry meters) {
         this.publisher = publisher;
+        this.latency = io.micrometer.core.instrument.Timer.builder("tagwatch.alert.latency")
+                .description("from the batch's arrival to its alert handed to subscribers")
+                .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+                .register(meters);
         this.store = new HitStore(db);
         this.publishThread = new Thread(this::publishLoop, "alert-publish");
         this.storeThread = new Thread(this::storeLoop, "hit-store");
@@ -202,6 +207,7 @@ public final class Alerts implements AutoCloseable {
                 Outgoing o = toPublish.poll(200, TimeUnit.MILLISECONDS);
                 if (o != null) {
                     publisher.publish(topic(o.hit().district()), toJson(o.hit(), o.extra()));
+                    latency.record(Math.max(0, System.currentTimeMillis() - o.hit().receivedAt()), TimeUnit.MILLISECONDS);
                 }
             } catch (InterruptedException e) {
                 return;

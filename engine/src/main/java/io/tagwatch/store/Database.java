@@ -32,7 +32,7 @@ public final class Database implements AutoCloseable {
     }
 
     /** Starts (or connects to) the database and migrates it to the newest schema. */
-    public static Database open(EngineConfig config) {
+    public static Database open(EngineConfig config, io.micrometer.core.instrument.MeterRegistry meters) {
         EmbeddedPostgres embedded = null;
         String url = config.dbUrl();
         String user = config.dbUser();
@@ -52,6 +52,7 @@ public final class Database implements AutoCloseable {
             hc.setPassword(password);
         }
         hc.setPoolName("tagwatch-db");
+        hc.setMetricRegistry(meters); // hikaricp_connections_* in /metrics
         hc.setMaximumPoolSize(10); // one is held by the list change listener
         hc.setMinimumIdle(1);
         hc.setConnectionTimeout(10_000);

@@ -37,6 +37,8 @@ public final class SightingWriter implements AutoCloseable {
             "COPY sightings (tag, reader_id, first_seen, last_seen, read_count, best_rssi) FROM STDIN";
 
     private final DataSource db;
+    private final io.micrometer.core.instrument.Timer commitTimer;
+    private final io.micrometer.core.instrument.DistributionSummary batchRowsSummary;
     private final String node;
     private final int batchRows;
     private final long flushNanos;
@@ -50,7 +52,12 @@ public final class SightingWriter implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    public SightingWriter(DataSource db, String node, int batchRows, Duration flushInterval) {
+    public SightingWriter(DataSource db, String node, int batchRows, Duration flushInterval,
+                          io.micrometer.core.instrument.MeterRegistry meters) {
+        this.commitTimer = io.micrometer.core.instrument.Timer.builder("tagwatch.writer.commit")
+                .description("one COPY of sightings with its checkpoint, committed").register(meters);
+        this.batchRowsSummary = io.micrometer.core.instrument.DistributionSummary.builder("tagwatch.writer.batch.rows")
+                .description("sightings per committed transaction").register(meters);
         this.db = db;
         this.node = node;
         this.batchRows = batchRows;
@@ -129,7 +136,10 @@ public final class SightingWriter implements AutoCloseable {
                 continue;
             }
             try {
+                long started = System.nanoTime();
                 long position = commit(txn, rows);
+                commitTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                batchRowsSummary.record(rows);
                 queuedRows.addAndGet(-rows);
                 written.addAndGet(rows);
                 txn.clear();
