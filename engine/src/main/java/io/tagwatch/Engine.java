@@ -143,6 +143,11 @@ public final class Engine implements AutoCloseable {
         FunctionCounter.builder("tagwatch.hits.raised", alerts, Alerts::raised).description("hits raised").register(meters);
         Gauge.builder("tagwatch.hotlist.stolen.size", hotLists, HotLists::stolenSize).register(meters);
         Gauge.builder("tagwatch.hotlist.registered.size", hotLists, HotLists::registeredSize).register(meters);
+        Gauge.builder("tagwatch.readers.clock.drift.flagged", registry.readers(), dir -> countReaders(dir, liveness::driftFlagged))
+                .description("readers whose clock is off by more than 30 s").register(meters);
+        Gauge.builder("tagwatch.readers.silent", registry.readers(),
+                        dir -> countReaders(dir, id -> liveness.silent(id, System.currentTimeMillis())))
+                .description("readers silent for five times their usual gap (at least a minute)").register(meters);
         FunctionCounter.builder("tagwatch.hits.suppressed", ingest, IngestPipeline::suppressedHits)
                 .description("hits not raised again for the same tag at the same reader").register(meters);
         FunctionCounter.builder("tagwatch.dedup.overflows", ingest, p -> p.stats().windowOverflows())
@@ -168,6 +173,16 @@ public final class Engine implements AutoCloseable {
         checks.put("journal", !journal.full());
         checks.put("lists", hotLists.stolenVersion() > 0);
         return checks;
+    }
+
+    private static int countReaders(io.tagwatch.registry.ReaderDirectory dir, java.util.function.Predicate<String> test) {
+        int n = 0;
+        for (int i = 0; i < dir.size(); i++) {
+            if (test.test(dir.byIndex(i).id())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private <T extends AutoCloseable> T started(T component) {

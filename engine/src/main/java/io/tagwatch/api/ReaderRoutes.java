@@ -16,6 +16,7 @@ import java.util.Map;
 final class ReaderRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+
     private ReaderRoutes() {
     }
 
@@ -36,6 +37,12 @@ final class ReaderRoutes {
                 m.put("lastSeen", text(s.lastSeen()));
                 m.put("lastStatus", status(s.lastStatus()));
                 m.put("lastStatusAt", text(s.lastStatusAt()));
+                ReaderLiveness.Traffic t = liveness.traffic(r.id());
+                long drift = t == null ? 0 : Math.round(t.driftMs());
+                m.put("clockDriftMs", t == null ? null : drift);
+                m.put("clockDriftFlagged", liveness.driftFlagged(r.id()));
+                m.put("usualGapMs", t == null ? null : Math.round(t.usualGapMs()));
+                m.put("silent", liveness.silent(r.id(), System.currentTimeMillis()));
                 items.add(m);
             }
             return Map.of("items", items);

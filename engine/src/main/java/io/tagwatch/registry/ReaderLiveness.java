@@ -24,6 +24,20 @@ public final class ReaderLiveness {
     private record Entry(long connection, State state) {
     }
 
+    /**
+     * A reader's traffic health: its clock drift (receive time minus the reader's time of the
+     * newest read of a batch, smoothed) and its usual gap between batches (smoothed), from which
+     * a silence is judged.
+     */
+    public record Traffic(long lastBatchAt, double driftMs, double usualGapMs, long batches) {
+    }
+
+    private final Map<String, Traffic> traffic = new ConcurrentHashMap<>();
+    /** A reader clock further than this from the engine's is flagged. */
+    public static final long DRIFT_LIMIT_MS = 30_000;
+    /** Never call a reader silent before this long without a batch. */
+    public static final long MIN_SILENCE_MS = 60_000;
+
     private final Map<String, Entry> readers = new ConcurrentHashMap<>();
     private final AtomicLong connections = new AtomicLong();
 
@@ -64,6 +78,39 @@ public final class ReaderLiveness {
             State s = e == null ? State.NEVER : e.state();
             return new Entry(e == null ? 0 : e.connection(), new State(s.online(), s.since(), at, payload, at));
         });
+    }
+
+    /** A batch from the reader arrived at {@code receivedAt}; its newest read is stamped {@code newestReadTs}. */
+    public void batch(String readerId, long receivedAt, long newestReadTs) {
+        traffic.compute(readerId, (id, t) -> {
+            double drift = receivedAt - newestReadTs;
+            if (t == null) {
+                return new Traffic(receivedAt, drift, 0, 1);
+            }
+            double gap = Math.max(0, receivedAt - t.lastBatchAt());
+            double usual = t.batches() == 1 ? gap : 0.9 * t.usualGapMs() + 0.1 * gap;
+            return new Traffic(receivedAt, 0.9 * t.driftMs() + 0.1 * drift, usual, t.batches() + 1);
+        });
+    }
+
+    /** The reader's traffic health, or null before its first batch. */
+    public Traffic traffic(String readerId) {
+        return traffic.get(readerId);
+    }
+
+    /**
+     * Whether the reader is silent beyond its habit: online or not, no batch for five times its
+     * usual gap (and at least {@link #MIN_SILENCE_MS}). Needs a few batches to know the habit.
+     */
+    public boolean silent(String readerId, long now) {
+        Traffic t = traffic.get(readerId);
+        return t != null && t.batches() >= 5 && now - t.lastBatchAt() > Math.max(MIN_SILENCE_MS, 5 * t.usualGapMs());
+    }
+
+    /** Whether the reader's clock is off by more than {@link #DRIFT_LIMIT_MS}. */
+    public boolean driftFlagged(String readerId) {
+        Traffic t = traffic.get(readerId);
+        return t != null && Math.abs(t.driftMs()) > DRIFT_LIMIT_MS;
     }
 
     public State state(String readerId) {

@@ -196,6 +196,17 @@ class MqttProtocolTest {
     }
 
     @Test
+    void aReaderWhoseClockIsOff_isFlaggedInTheApi() throws Exception {
+        String s3 = tw.api().createReader(admin, "RD", "harbour");
+        for (int i = 0; i < 3; i++) {
+            io.tagwatch.TestPublisher.readOnce(tw.broker(), "RD", s3, "D0" + i, System.currentTimeMillis() - 120_000);
+        }
+        JsonNode r = awaitReader("RD", x -> x.get("clockDriftFlagged").asBoolean());
+        assertThat(r.get("clockDriftMs").asLong()).isBetween(110_000L, 130_000L);
+        assertThat(r.get("silent").asBoolean()).isFalse();
+    }
+
+    @Test
     void aConnectionThatSendsNoConnect_isClosedAfterTheConnectTimeout() throws Exception {
         try (RawMqttClient c = new RawMqttClient(tw.engine.mqttPort())) {
             assertThat(c.closedByServer(5_000)).isTrue();
