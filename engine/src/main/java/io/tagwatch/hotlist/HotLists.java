@@ -111,7 +111,7 @@ public final class HotLists implements AutoCloseable {
         return stolen.lookup(tag);
     }
 
-    /** Version of the stolen list snapshot; increases with every rebuild. */
+    /** Version of the stolen list snapshot: its build time in epoch ms, strictly increasing with every rebuild. */
     public long stolenVersion() {
         return stolen.version();
     }
@@ -161,7 +161,9 @@ public final class HotLists implements AutoCloseable {
     private long rebuildLocked() {
         watch = new WatchList(watchSource.get());
         List<OpenTheft> open = stolenSource.get();
-        StolenList next = new StolenList(stolen.version() + 1, open);
+        // The version is the build time in epoch ms (and strictly increasing): it keeps growing
+        // across restarts, and a hit's listVersion says when the list it matched was built.
+        StolenList next = new StolenList(Math.max(stolen.version() + 1, System.currentTimeMillis()), open);
         stolen = next;
         log.info("stolen list version={} vehicles={}; watchlist entries={}", next.version(), next.size(), watch.size());
         return next.version();
