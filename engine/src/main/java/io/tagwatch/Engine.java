@@ -87,6 +87,11 @@ public final class Engine implements AutoCloseable {
         HttpApiServer[] api = new HttpApiServer[1];
         Webhook webhook = config.webhookUrl() == null ? null
                 : started(new Webhook(java.net.URI.create(config.webhookUrl()), config.webhookSecret()));
+        if (webhook != null) {
+            FunctionCounter.builder("tagwatch.webhook.delivered", webhook, Webhook::delivered).register(meters);
+            FunctionCounter.builder("tagwatch.webhook.dropped", webhook, Webhook::dropped)
+                    .description("alerts dropped from a full webhook queue").register(meters);
+        }
         alerts = started(new Alerts(db, (topic, payload) -> {
             if (server[0] != null) {
                 server[0].publish(topic, payload);
@@ -100,12 +105,17 @@ public final class Engine implements AutoCloseable {
         }, meters));
         started(new io.tagwatch.alert.Reminders(db, alerts, config.reminderInterval(), config.reminderMax(),
                 config.escalationTopic()));
+        ClonedTagRule cloned = config.clonedHits() ? new ClonedTagRule(registry.readers(), hotLists,
+                config.maxOpenSightings(), config.maxSpeedEbikeKmh(), config.maxSpeedMotorcycleKmh()) : null;
+        if (cloned != null) {
+            FunctionCounter.builder("tagwatch.cloned.table.resets", cloned, ClonedTagRule::resets)
+                    .description("times the cloned-tag check's table was full and started afresh").register(meters);
+        }
         ingest = started(new IngestPipeline(hotLists, registry.readers(), alerts, writer,
                 config.dedupWindow().toMillis(), config.maxOpenSightings(), journalDir, checkpoint,
                 config.checkpointInterval().toMillis(), config.writerBatchRows(), config.unregisteredHits(),
                 config.hitSuppression().toMillis(),
-                config.clonedHits() ? new ClonedTagRule(registry.readers(), hotLists, config.maxOpenSightings(),
-                        config.maxSpeedEbikeKmh(), config.maxSpeedMotorcycleKmh()) : null));
+                cloned));
         // Replays the journal after the checkpoint into the pipeline, then takes appends.
         journal = started(FileJournal.open(journalDir, config.journalOptions(), checkpoint, ingest));
         ingest.durablePosition(journal::durablePosition);
@@ -158,6 +168,9 @@ public final class Engine implements AutoCloseable {
                 .description("redelivered batches acknowledged without journaling them again").register(meters);
         Gauge.builder("tagwatch.journal.segments", journal, FileJournal::segmentCount).register(meters);
         Gauge.builder("tagwatch.writer.outage", writer, w -> w.outage() ? 1 : 0).register(meters);
+        FunctionCounter.builder("tagwatch.writer.failures", writer, SightingWriter::failures)
+                .description("sighting transactions the database refused (each retried)").register(meters);
+        Gauge.builder("tagwatch.hotlist.watchlist.size", hotLists, HotLists::watchSize).register(meters);
     }
 
     /** What /health/ready reports: database reachable, journal taking reads, lists loaded. */

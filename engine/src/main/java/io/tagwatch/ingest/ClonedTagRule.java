@@ -63,7 +63,8 @@ public final class ClonedTagRule {
         return evidence;
     }
 
-    long resets() {
+    /** Times the last-seen table was full and started afresh. */
+    public long resets() {
         return lastSeen.resets();
     }
 

@@ -153,11 +153,6 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
                 dedup.openWindows(), dedup.overflows(), queued.get());
     }
 
-    /** Batches journaled but not yet matched. */
-    public long backlog() {
-        return queued.get();
-    }
-
     private void run() {
         nextCheckpoint = System.nanoTime() + checkpointEveryNanos;
         while (running) {

@@ -50,6 +50,8 @@ final class LastSeenTable {
             java.util.Arrays.fill(readers, 0);
             size = 0;
             resets++;
+            org.slf4j.LoggerFactory.getLogger(LastSeenTable.class).warn(
+                    "cloned-tag check: {} tags tracked, the limit; starting afresh (reset {})", capacity, resets);
             return put(tag, readerIndex, time);
         }
         tags[s] = tag;

@@ -404,10 +404,6 @@ public final class FileJournal implements Journal {
         return appendPosition.get();
     }
 
-    public long checkpoint() {
-        return checkpoint.get();
-    }
-
     /** Bytes journaled after the checkpoint (what a restart would replay). */
     public long lagBytes() {
         return appendPosition.get() - checkpoint.get();

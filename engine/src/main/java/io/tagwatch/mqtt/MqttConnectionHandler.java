@@ -73,12 +73,6 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        counters.connections.incrementAndGet();
-        super.channelActive(ctx);
-    }
-
-    @Override
     protected void channelRead0(ChannelHandlerContext ctx, MqttMessage msg) {
         if (msg.decoderResult().isFailure()) {
             malformed(ctx, msg.decoderResult().cause());
@@ -355,7 +349,6 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        counters.connections.decrementAndGet();
         if (session != null) {
             sessionsByClientId.remove(session.clientId, ctx.channel());
             if (session.patrol != null) {

@@ -2,11 +2,9 @@ package io.tagwatch.mqtt;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** The MQTT server's meters, created once. Thread-safe. */
 final class MqttCounters {
-    final AtomicInteger connections = new AtomicInteger();
     final Counter connectRefused;
     final Counter notAuthorized;
     final Counter payloadInvalid;
@@ -24,7 +22,6 @@ final class MqttCounters {
     final Counter sessionAlertsDropped;
 
     MqttCounters(MeterRegistry m) {
-        m.gauge("tagwatch.mqtt.connections", connections);
         connectRefused = refused(m, "bad_credentials");
         notAuthorized = refused(m, "not_authorized");
         payloadInvalid = refused(m, "payload_invalid");

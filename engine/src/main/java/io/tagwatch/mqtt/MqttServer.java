@@ -73,10 +73,13 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
         this.counters = new MqttCounters(meters);
         this.subscriptions = new Subscriptions(config.sessionQueue(), counters.sessionAlertsDropped);
         meters.gauge("tagwatch.mqtt.sessions", subscriptions, Subscriptions::size);
+        io.micrometer.core.instrument.FunctionCounter.builder("tagwatch.mqtt.alerts.delivered", subscriptions,
+                Subscriptions::delivered).description("alerts handed to subscriber connections").register(meters);
         this.publishes = new ReadPublishHandler(config, journal, counters, liveness);
         this.liveness = liveness;
         this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerAddress(),
                 counters.refusedTotalConnections, counters.refusedPerAddress);
+        meters.gauge("tagwatch.mqtt.connections", limiter, ConnectionLimiter::total);
         this.authExecutor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "mqtt-auth");
             t.setDaemon(true);
@@ -152,14 +155,7 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
         subscriptions.publish(topic, payload);
     }
 
-    /** Alerts handed to subscriber connections so far. */
-    public long alertsDelivered() {
-        return subscriptions.delivered();
-    }
 
-    public int connections() {
-        return limiter.total();
-    }
 
     @Override
     public void close() {

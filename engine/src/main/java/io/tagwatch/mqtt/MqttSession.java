@@ -46,7 +46,6 @@ final class MqttSession {
     final Set<Integer> qos2Received = new HashSet<>();
     private int paused;
     private final TokenBucket rate;
-    private int nextPacketId = 1;
 
     MqttSession(String clientId, boolean mqtt5, ReaderInfo reader, User user, int maxReadsPerBatch, TokenBucket rate) {
         this.clientId = clientId;
@@ -84,12 +83,5 @@ final class MqttSession {
 
     boolean pausedFor(int reason) {
         return (paused & reason) != 0;
-    }
-
-    /** Next packet id for an outbound QoS 1 publish (1..65535, wrapping). */
-    int nextPacketId() {
-        int id = nextPacketId;
-        nextPacketId = id == 0xFFFF ? 1 : id + 1;
-        return id;
     }
 }

@@ -61,7 +61,7 @@ final class ReadPublishHandler {
             counters.notAuthorized.increment();
             log.warn("{} may not publish to topic={}", session.principal(), topic);
             if (session.mqtt5) {
-                refuse(ctx, qos, packetId, REASON_NOT_AUTHORIZED);
+                acknowledge(ctx, qos, packetId, REASON_NOT_AUTHORIZED);
             } else {
                 ctx.close(); // 3.1.1 has no way to refuse a PUBLISH
             }
@@ -91,7 +91,7 @@ final class ReadPublishHandler {
             // 5.0 says why; 3.1.1 has no way to, so the batch is acknowledged and dropped
             // (resending it could never succeed) and the refusal is counted and logged.
             if (session.mqtt5) {
-                refuse(ctx, qos, packetId, REASON_PAYLOAD_FORMAT_INVALID);
+                acknowledge(ctx, qos, packetId, REASON_PAYLOAD_FORMAT_INVALID);
             } else {
                 acknowledge(ctx, qos, packetId, (byte) 0);
             }
@@ -118,7 +118,7 @@ final class ReadPublishHandler {
             // and stop reading this socket until there is room again.
             counters.journalFull.increment();
             if (session.mqtt5) {
-                refuse(ctx, qos, packetId, REASON_QUOTA_EXCEEDED);
+                acknowledge(ctx, qos, packetId, REASON_QUOTA_EXCEEDED);
             }
             pauseUntilJournalHasRoom(ctx, session);
             return;
@@ -198,11 +198,7 @@ final class ReadPublishHandler {
         }, 500, TimeUnit.MILLISECONDS);
     }
 
-    /** A refusal with a 5.0 reason code (PUBACK for QoS 1, PUBREC for QoS 2; nothing for QoS 0). */
-    private static void refuse(ChannelHandlerContext ctx, MqttQoS qos, int packetId, byte reason) {
-        acknowledge(ctx, qos, packetId, reason);
-    }
-
+    /** PUBACK for QoS 1, PUBREC for QoS 2 (nothing for QoS 0); a reason ≥ 0x80 is a 5.0 refusal. */
     static void acknowledge(ChannelHandlerContext ctx, MqttQoS qos, int packetId, byte reason) {
         if (qos == MqttQoS.AT_LEAST_ONCE) {
             ctx.writeAndFlush(MqttMessageBuilders.pubAck().packetId(packetId).reasonCode(reason).build());

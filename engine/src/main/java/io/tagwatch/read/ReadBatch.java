@@ -142,20 +142,6 @@ public final class ReadBatch {
         return dropped;
     }
 
-    /** A copy that shares nothing with this batch (for hand-off to another owner). */
-    public ReadBatch copy() {
-        ReadBatch c = new ReadBatch(size);
-        System.arraycopy(tags, 0, c.tags, 0, size);
-        System.arraycopy(timestamps, 0, c.timestamps, 0, size);
-        System.arraycopy(rssis, 0, c.rssis, 0, size);
-        System.arraycopy(antennas, 0, c.antennas, 0, size);
-        c.size = size;
-        c.readerId = readerId;
-        c.readerIndex = readerIndex;
-        c.receivedAt = receivedAt;
-        return c;
-    }
-
     private void grow() {
         int capacity = tags.length * 2;
         tags = java.util.Arrays.copyOf(tags, capacity);

@@ -98,11 +98,6 @@ public final class Database implements AutoCloseable {
         return pool;
     }
 
-    /** True when this engine runs its own embedded PostgreSQL. */
-    public boolean embedded() {
-        return embedded != null;
-    }
-
     @Override
     public void close() {
         pool.close();

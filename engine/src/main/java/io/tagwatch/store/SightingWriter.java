@@ -114,10 +114,6 @@ public final class SightingWriter implements AutoCloseable {
         return outage;
     }
 
-    public long committedPosition() {
-        return committedPosition.get();
-    }
-
     private void run() {
         List<SightingBatch> txn = new ArrayList<>();
         long backoffMs = 1000;
