@@ -43,27 +43,9 @@ class MqttInteropTest {
     private static String admin;
     private static String secret;
 
-    /**
-     * The Debian tools this test drives. .ci/run installs them; on a machine without them the
-     * test is skipped with a message, except under CI (CI=true), where their absence fails it.
-     */
-    static void requireTools(String... tools) {
-        for (String tool : tools) {
-            boolean found = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
-                    .anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
-            if (!found) {
-                String why = tool + " is not installed (apt-get install mosquitto-clients openssl, as .ci/run does)";
-                if (System.getenv("CI") != null) {
-                    throw new AssertionError(why);
-                }
-                org.junit.jupiter.api.Assumptions.abort(why);
-            }
-        }
-    }
-
     @BeforeAll
     static void setUp() throws Exception {
-        requireTools("mosquitto_pub", "mosquitto_sub", "openssl");
+        io.tagwatch.RequiredTools.require("mosquitto-clients openssl", "mosquitto_pub", "mosquitto_sub", "openssl");
         Path key = dir.resolve("key.pem");
         Path cert = dir.resolve("cert.pem");
         run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(),
