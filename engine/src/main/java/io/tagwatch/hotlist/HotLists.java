@@ -63,7 +63,7 @@ public final class HotLists implements AutoCloseable {
 
     /** Whether any vehicle is registered with this tag. Hot path: lock-free and allocation-free. */
     public boolean registered(long tag) {
-        return registered.map().get(tag) >= 0;
+        return registered.map().contains(tag);
     }
 
     /** The vehicle kind of a registered tag ({@link RegisteredTags#EBIKE}...), or 0 when not registered. */
