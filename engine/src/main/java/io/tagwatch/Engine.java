@@ -81,6 +81,14 @@ public final class Engine implements AutoCloseable {
         started(new ListChangeListener(db, hotLists, node));
         generatedAdminPassword = registry.ensureAdmin(config.adminPassword());
 
+        io.tagwatch.store.StorageMaintenance maintenance = started(new io.tagwatch.store.StorageMaintenance(db,
+                config.retentionSightings(), config.retentionEvidence(), config.retentionCheckInterval()));
+        maintenance.start();
+        FunctionCounter.builder("tagwatch.retention.removed", maintenance, io.tagwatch.store.StorageMaintenance::removed)
+                .description("sightings and expired evidence rows removed by the retention purge").register(meters);
+        FunctionCounter.builder("tagwatch.storage.maintenance.failures", maintenance,
+                io.tagwatch.store.StorageMaintenance::failures)
+                .description("storage maintenance runs that failed (retried at the next interval)").register(meters);
         writer = started(new SightingWriter(db, node, config.writerBatchRows(), config.writerFlushInterval(), meters));
         long checkpoint = writer.loadCheckpoint();
         MqttServer[] server = new MqttServer[1];

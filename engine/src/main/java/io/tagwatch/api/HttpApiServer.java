@@ -76,6 +76,7 @@ public final class HttpApiServer implements AutoCloseable {
         routes.addAll(HitRoutes.routes(alerts, registry, hotLists));
         routes.addAll(WatchlistRoutes.routes(registry, hotLists));
         routes.addAll(ReaderRoutes.routes(registry.readers(), liveness));
+        routes.addAll(TrajectoryRoutes.routes(registry, new io.tagwatch.store.Trajectories(dataSource)));
         routes.add(Route.of("GET", "/api/alerts/stream", req -> new AlertStream.Open(req.textQuery("district")),
                 Role.OFFICER, Role.ADMIN));
         this.handler = new ApiHandler(List.copyOf(routes), registry, workers, alertStream);

@@ -161,6 +161,25 @@ final class EngineOptions {
     @Option(names = "--webhook-secret", description = "Key of the webhook's X-TagWatch-Signature (at least 16 characters).")
     String webhookSecret;
 
+    @Option(names = "--retention-sightings", defaultValue = "30d",
+            description = "Sightings of vehicles never in a hit are removed after this long (default ${DEFAULT-VALUE}; "
+                    + "see docs/operations.md, Retention).")
+    Duration retentionSightings;
+
+    @Option(names = "--retention-evidence", defaultValue = "365d",
+            description = "Sightings that are evidence for a hit are kept until its case is closed plus this long "
+                    + "(default ${DEFAULT-VALUE}).")
+    Duration retentionEvidence;
+
+    @Option(names = "--retention-check-interval", defaultValue = "1h",
+            description = "How often day partitions are created ahead and the retention purge runs (default ${DEFAULT-VALUE}).")
+    Duration retentionCheckInterval;
+
+    @Option(names = "--id-card-key",
+            description = "Key (at least 16 characters) of the keyed hash of owners' ID-card numbers; without it "
+                    + "ID-card numbers are refused. Keep it secret and the same on every node.")
+    String idCardKey;
+
     EngineConfig toConfig() {
         return EngineConfig.builder()
                 .bindHost(bind)
@@ -202,6 +221,10 @@ final class EngineOptions {
                 .maxSpeedMotorcycleKmh(maxSpeedMotorcycle)
                 .webhookUrl(webhookUrl)
                 .webhookSecret(webhookSecret)
+                .retentionSightings(retentionSightings)
+                .retentionEvidence(retentionEvidence)
+                .retentionCheckInterval(retentionCheckInterval)
+                .idCardKey(idCardKey)
                 .build();
     }
 }

@@ -55,6 +55,10 @@ import java.util.Objects;
  * @param maxSpeedMotorcycleKmh the same for motorcycles (and unregistered tags)
  * @param webhookUrl         where alerts are also POSTed, or null
  * @param webhookSecret      HMAC-SHA256 key of the webhook's signature header
+ * @param retentionSightings sightings of vehicles in no hit are removed this long after they started
+ * @param retentionEvidence  sightings that are evidence for a hit are kept until its case closed plus this long
+ * @param retentionCheckInterval how often the storage maintenance runs (day partitions ahead, retention purge)
+ * @param idCardKey          HMAC-SHA256 key of owners' ID-card numbers; null = ID-card numbers are refused
  */
 public record EngineConfig(
         String bindHost,
@@ -100,7 +104,11 @@ public record EngineConfig(
         int maxSpeedEbikeKmh,
         int maxSpeedMotorcycleKmh,
         String webhookUrl,
-        String webhookSecret) {
+        String webhookSecret,
+        Duration retentionSightings,
+        Duration retentionEvidence,
+        Duration retentionCheckInterval,
+        String idCardKey) {
 
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -168,6 +176,19 @@ public record EngineConfig(
             throw new IllegalArgumentException("tlsCert and tlsKey go together: tlsCert=" + tlsCert + " tlsKey=" + tlsKey);
         }
         new JournalOptions(journalSegmentBytes, journalCapBytes, journalRetainSegments, journalFsync); // validates
+        requirePositive("retentionSightings", retentionSightings);
+        requirePositive("retentionEvidence", retentionEvidence);
+        requirePositive("retentionCheckInterval", retentionCheckInterval);
+        if (retentionSightings.compareTo(Duration.ofDays(1)) < 0) {
+            throw new IllegalArgumentException("retentionSightings=" + retentionSightings
+                    + " must be at least a day (sightings are removed by whole days)");
+        }
+        if (idCardKey != null && idCardKey.isBlank()) {
+            idCardKey = null;
+        }
+        if (idCardKey != null && idCardKey.length() < 16) {
+            throw new IllegalArgumentException("idCardKey must be at least 16 characters");
+        }
     }
 
     /** The journal's settings as the journal package takes them. */
@@ -226,6 +247,10 @@ public record EngineConfig(
         b.maxSpeedMotorcycleKmh = maxSpeedMotorcycleKmh;
         b.webhookUrl = webhookUrl;
         b.webhookSecret = webhookSecret;
+        b.retentionSightings = retentionSightings;
+        b.retentionEvidence = retentionEvidence;
+        b.retentionCheckInterval = retentionCheckInterval;
+        b.idCardKey = idCardKey;
         return b;
     }
 
@@ -293,6 +318,10 @@ public record EngineConfig(
         private int maxSpeedMotorcycleKmh = 150;
         private String webhookUrl;
         private String webhookSecret;
+        private Duration retentionSightings = Duration.ofDays(30);
+        private Duration retentionEvidence = Duration.ofDays(365);
+        private Duration retentionCheckInterval = Duration.ofHours(1);
+        private String idCardKey;
 
         public Builder bindHost(String v) { bindHost = v; return this; }
         public Builder mqttPort(int v) { mqttPort = v; return this; }
@@ -338,6 +367,10 @@ public record EngineConfig(
         public Builder maxSpeedMotorcycleKmh(int v) { maxSpeedMotorcycleKmh = v; return this; }
         public Builder webhookUrl(String v) { webhookUrl = v; return this; }
         public Builder webhookSecret(String v) { webhookSecret = v; return this; }
+        public Builder retentionSightings(Duration v) { retentionSightings = v; return this; }
+        public Builder retentionEvidence(Duration v) { retentionEvidence = v; return this; }
+        public Builder retentionCheckInterval(Duration v) { retentionCheckInterval = v; return this; }
+        public Builder idCardKey(String v) { idCardKey = v; return this; }
 
         public EngineConfig build() {
             return new EngineConfig(bindHost, mqttPort, httpPort, dataDir, dbUrl, dbUser, dbPassword,
@@ -347,7 +380,8 @@ public record EngineConfig(
                     connectTimeout, maxKeepAlive, maxConnections, maxConnectionsPerAddress, inflightWindow,
                     readerPublishRate, readerPublishBurst, tlsPort, tlsCert, tlsKey, sessionExpiryMax, sessionQueue,
                     unregisteredHits, hitSuppression, reminderInterval, reminderMax, escalationTopic,
-                    clonedHits, maxSpeedEbikeKmh, maxSpeedMotorcycleKmh, webhookUrl, webhookSecret);
+                    clonedHits, maxSpeedEbikeKmh, maxSpeedMotorcycleKmh, webhookUrl, webhookSecret,
+                    retentionSightings, retentionEvidence, retentionCheckInterval, idCardKey);
         }
     }
 }

@@ -70,7 +70,8 @@ public final class Database implements AutoCloseable {
         return new Database(embedded, pool);
     }
 
-    static void migrate(DataSource dataSource) {
+    /** Applies the migrations of the {@code schema} module (benchmarks and tests set up databases with it). */
+    public static void migrate(DataSource dataSource) {
         Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")

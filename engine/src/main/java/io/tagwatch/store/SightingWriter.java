@@ -1,12 +1,10 @@
 package io.tagwatch.store;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -15,14 +13,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import javax.sql.DataSource;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
-import org.postgresql.copy.CopyManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes closed sightings to PostgreSQL with {@code COPY ... FROM STDIN} on its own thread,
+ * Writes closed sightings to PostgreSQL with binary {@code COPY ... FROM STDIN} ({@link SightingCopy}) on its
+ * own thread, in transactions of up to {@code batchRows} rows or whatever arrived within {@code flushInterval},
  * so the ingest pipeline never waits for the database. Each transaction carries whole
  * {@link SightingBatch}es and moves this node's journal checkpoint to the newest of their
  * positions, so the sightings and the checkpoint are committed together or not at all. A
@@ -33,10 +29,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SightingWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SightingWriter.class);
-    static final String COPY_SQL =
-            "COPY sightings (tag, reader_id, first_seen, last_seen, read_count, best_rssi) FROM STDIN";
 
     private final DataSource db;
+    private final SightingCopy copy = new SightingCopy();
     private final io.micrometer.core.instrument.Timer commitTimer;
     private final io.micrometer.core.instrument.DistributionSummary batchRowsSummary;
     private final String node;
@@ -175,7 +170,11 @@ public final class SightingWriter implements AutoCloseable {
             c.setAutoCommit(false);
             try {
                 if (rows > 0) {
-                    copy(c, txn, rows);
+                    List<List<Sighting>> lists = new ArrayList<>(txn.size());
+                    for (SightingBatch b : txn) {
+                        lists.add(b.sightings());
+                    }
+                    copy.copy(c, lists);
                 }
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO journal_checkpoint (node, position) VALUES (?, ?) ON CONFLICT (node) DO UPDATE "
@@ -193,36 +192,6 @@ public final class SightingWriter implements AutoCloseable {
                     // the connection is gone; the transaction is void either way
                 }
                 throw e;
-            }
-        }
-    }
-
-    private static void copy(Connection c, List<SightingBatch> txn, int rows) throws SQLException {
-        CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-        StringBuilder sb = new StringBuilder(rows * 80);
-        for (SightingBatch b : txn) {
-            for (Sighting s : b.sightings()) {
-                sb.append(s.tag()).append('\t')
-                        .append(s.readerId()).append('\t')
-                        .append(Instant.ofEpochMilli(s.firstSeen())).append('\t')
-                        .append(Instant.ofEpochMilli(s.lastSeen())).append('\t')
-                        .append(s.readCount()).append('\t');
-                if (s.bestRssi() == Integer.MIN_VALUE) {
-                    sb.append("\\N");
-                } else {
-                    sb.append(s.bestRssi());
-                }
-                sb.append('\n');
-            }
-        }
-        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
-        CopyIn in = copy.copyIn(COPY_SQL);
-        try {
-            in.writeToCopy(bytes, 0, bytes.length);
-            in.endCopy();
-        } finally {
-            if (in.isActive()) {
-                in.cancelCopy();
             }
         }
     }
