@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,14 +47,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the engine with a simulated city and check every expected hit is raised.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--vehicles", defaultValue = "220000", description = "Registered vehicles (default ${DEFAULT-VALUE}).")
-    int vehicles;
-
-    @Option(names = "--readers", defaultValue = "400", description = "Readers at the grid's junctions (default ${DEFAULT-VALUE}).")
-    int readers;
-
-    @Option(names = "--stolen", defaultValue = "40", description = "Thefts during the run (default ${DEFAULT-VALUE}).")
-    int stolen;
+    @Mixin
+    CityOptions city;
 
     @Option(names = "--duration", defaultValue = "45s",
             description = "How long the readers publish, real time, e.g. 60s, 5m (default ${DEFAULT-VALUE}).")
@@ -62,12 +57,6 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--speed", defaultValue = "80",
             description = "Simulated seconds per real second; 60 = an hour a minute (default ${DEFAULT-VALUE}: an hour in 45 s).")
     double speed;
-
-    @Option(names = "--start", defaultValue = "07:30", description = "Simulated time of day at the start (default ${DEFAULT-VALUE}).")
-    LocalTime startTime;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the simulation (default ${DEFAULT-VALUE}).")
-    long seed;
 
     @Option(names = "--mqtt-port", defaultValue = "1883", description = "MQTT port (default ${DEFAULT-VALUE}).")
     int mqttPort;
@@ -95,8 +84,8 @@ final class DemoCommand implements Callable<Integer> {
                 .maxSpeedMotorcycleKmh((int) Math.round(defaults.maxSpeedMotorcycleKmh() * speed))
                 .build();
         out.printf("TagWatch demo: %,d vehicles, %d readers, %d thefts, %s of traffic from %s at %s times real time "
-                        + "(%s simulated; seed %d)%n", vehicles, readers, stolen, Durations.format(duration), startTime,
-                fmt(speed), Durations.format(Duration.ofMillis(Math.round(duration.toMillis() * speed))), seed);
+                        + "(%s simulated; seed %d)%n", city.vehicles, city.readers, city.stolen, Durations.format(duration), city.startTime,
+                fmt(speed), Durations.format(Duration.ofMillis(Math.round(duration.toMillis() * speed))), city.seed);
         out.println("Starting the engine on an embedded PostgreSQL in " + dir.toAbsolutePath() + " ...");
         Summary summary;
         try (Engine engine = Engine.start(config)) {
@@ -120,7 +109,7 @@ final class DemoCommand implements Callable<Integer> {
     private Summary run(Engine engine, String adminPassword) throws Exception {
         var registry = engine.registry();
         String broker = "tcp://127.0.0.1:" + engine.mqttPort();
-        CityGrid grid = new CityGrid(readers);
+        CityGrid grid = new CityGrid(city.readers);
         Map<String, String> secrets = new LinkedHashMap<>();
         for (SimReader r : grid.readers()) {
             if (registry.readers().byId(r.id()) == null) {
@@ -131,13 +120,13 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalStateException("--data-dir already holds this city's readers; their secrets are not "
                     + "stored in clear, so the demo needs a fresh --data-dir");
         }
-        Fleet fleet = new Fleet(vehicles, seed);
+        Fleet fleet = new Fleet(city.vehicles, city.seed);
         long t0 = System.nanoTime();
         registry.importVehicles(fleet.rows());
-        out.printf("Registered %,d vehicles in %.1f s and %d readers.%n", vehicles, (System.nanoTime() - t0) / 1e9, readers);
+        out.printf("Registered %,d vehicles in %.1f s and %d readers.%n", city.vehicles, (System.nanoTime() - t0) / 1e9, city.readers);
 
         User admin = registry.authenticateUser("admin", adminPassword).orElseThrow();
-        String patrolPassword = "patrol-" + Long.toHexString(seed) + "-" + System.nanoTime();
+        String patrolPassword = "patrol-" + Long.toHexString(city.seed) + "-" + System.nanoTime();
         registry.createUser("patrol", patrolPassword, Role.OFFICER, "north-west", null);
         out.printf("Console and API: http://localhost:%d/ (user admin, password %s); see docs/api.md%n",
                 engine.httpPort(), adminPassword);
@@ -145,18 +134,18 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, ReaderClient> clients = Map.of();
         try (AlertListener patrol = new AlertListener(broker, "patrol", patrolPassword)) {
             clients = ReaderClient.connectAll(broker, secrets, 1);
-            long simStart = startTime.toSecondOfDay() * 1000L;
+            long simStart = city.startTime.toSecondOfDay() * 1000L;
             long simLength = Math.round(duration.toMillis() * speed);
-            TrafficModel model = new TrafficModel(grid, fleet, seed, simStart, stolen, simLength / 2);
+            TrafficModel model = new TrafficModel(grid, fleet, city.seed, simStart, city.stolen, simLength / 2);
             SimClock clock = new SimClock(System.currentTimeMillis(), simStart, speed);
-            CitySimulation sim = new CitySimulation(grid, fleet, model, clock, clients, CitySimulation.Payload.MIXED, seed,
+            CitySimulation sim = new CitySimulation(grid, fleet, model, clock, clients, CitySimulation.Payload.MIXED, city.seed,
                     (theft, tag) -> {
                         awaitMatched(engine);
                         registry.reportTheft(registry.vehicleByTag(tag).orElseThrow().id(), admin);
                         engine.hotLists().requestRebuild().get();
                     });
             out.printf("%d readers connected; patrol subscribed to alerts/#. Each theft is reported by its owner 1 to 10 "
-                    + "minutes after it happens; from then on each reader the thief passes must raise one hit.%n", readers);
+                    + "minutes after it happens; from then on each reader the thief passes must raise one hit.%n", city.readers);
             Progress progress = new Progress(engine, sim, patrol, System.console() != null);
             sim.run(duration.toMillis(), 200, progress::print);
             progress.end();
