@@ -10,12 +10,15 @@ import io.tagwatch.sim.CityGrid;
 import io.tagwatch.sim.CitySimulation;
 import io.tagwatch.sim.Fleet;
 import io.tagwatch.sim.ReaderClient;
+import io.tagwatch.sim.SimClock;
 import io.tagwatch.sim.SimReader;
+import io.tagwatch.sim.TrafficModel;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,36 +29,34 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code tagwatch demo}: the whole system on one machine. An engine on an embedded PostgreSQL,
- * a city's vehicles registered, readers on a grid connected as Paho clients, some vehicles
- * reported stolen and driven through the city, a patrol subscribed to every alert; then a
- * summary that checks every expected hit was raised. Exit code 1 when one was missed.
+ * a city's vehicles registered, readers on a grid connected as Paho clients, a day of traffic
+ * at accelerated time (the {@link TrafficModel}), thefts reported as they happen, a patrol
+ * subscribed to every alert; then a summary that checks every expected hit was raised.
+ * Exit code 1 when recall is below 100 %.
+ *
+ * <p>The city runs {@code --speed} times faster than real time, so the engine's rules that
+ * are about time are scaled by the same factor: the dedup window and hit suppression are
+ * divided by it and the cloned-tag speed limits multiplied by it. They then mean, in
+ * simulated time, what the defaults mean in real time, and the cloned-tag rule stays on.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the engine with a simulated city and check every expected hit is raised.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--vehicles", defaultValue = "220000", description = "Registered vehicles (default ${DEFAULT-VALUE}).")
-    int vehicles;
+    @Mixin
+    CityOptions city;
 
-    @Option(names = "--readers", defaultValue = "100", description = "Readers on the grid (default ${DEFAULT-VALUE}).")
-    int readers;
-
-    @Option(names = "--stolen", defaultValue = "40", description = "Vehicles reported stolen (default ${DEFAULT-VALUE}).")
-    int stolen;
-
-    @Option(names = "--duration", defaultValue = "60s",
-            description = "How long the readers publish, e.g. 60s, 5m (default ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", defaultValue = "45s",
+            description = "How long the readers publish, real time, e.g. 60s, 5m (default ${DEFAULT-VALUE}).")
     Duration duration;
 
-    @Option(names = "--passes-per-second", defaultValue = "1000",
-            description = "Vehicle passes per second across the city, 3 reads each (default ${DEFAULT-VALUE}).")
-    int passesPerSecond;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the simulation (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--speed", defaultValue = "80",
+            description = "Simulated seconds per real second; 60 = an hour a minute (default ${DEFAULT-VALUE}: an hour in 45 s).")
+    double speed;
 
     @Option(names = "--mqtt-port", defaultValue = "1883", description = "MQTT port (default ${DEFAULT-VALUE}).")
     int mqttPort;
@@ -66,28 +67,31 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Where the demo's database lives (default: a new temporary directory, removed afterwards).")
     Path dataDir;
 
+    private static final java.time.format.DateTimeFormatter HH_MM = java.time.format.DateTimeFormatter.ofPattern("HH:mm");
     private final PrintStream out = System.out;
 
     @Override
     public Integer call() throws Exception {
-        Duration runFor = duration;
         quietLogs();
         boolean temporary = dataDir == null;
         Path dir = temporary ? Files.createTempDirectory("tagwatch-demo") : dataDir;
         String adminPassword = "demo-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
-        // The simulated ordinary traffic puts vehicles at random junctions second by second, which is
-        // exactly what a cloned tag looks like; the cloned-tag rule stays off until the simulator
-        // drives real trips (issue 8).
+        EngineConfig defaults = EngineConfig.builder().build();
         EngineConfig config = EngineConfig.builder().mqttPort(mqttPort).httpPort(httpPort).dataDir(dir)
-                .adminPassword(adminPassword).clonedHits(false).build();
-        out.printf("TagWatch demo: %,d vehicles, %d readers, %d stolen, %s of traffic (seed %d)%n",
-                vehicles, readers, stolen, Durations.format(runFor), seed);
+                .adminPassword(adminPassword)
+                .dedupWindow(scaledDown(defaults.dedupWindow())).hitSuppression(scaledDown(defaults.hitSuppression()))
+                .maxSpeedEbikeKmh((int) Math.round(defaults.maxSpeedEbikeKmh() * speed))
+                .maxSpeedMotorcycleKmh((int) Math.round(defaults.maxSpeedMotorcycleKmh() * speed))
+                .build();
+        out.printf("TagWatch demo: %,d vehicles, %d readers, %d thefts, %s of traffic from %s at %s times real time "
+                        + "(%s simulated; seed %d)%n", city.vehicles, city.readers, city.stolen, Durations.format(duration), city.startTime,
+                fmt(speed), Durations.format(Duration.ofMillis(Math.round(duration.toMillis() * speed))), city.seed);
         out.println("Starting the engine on an embedded PostgreSQL in " + dir.toAbsolutePath() + " ...");
         Summary summary;
         try (Engine engine = Engine.start(config)) {
             Thread hook = new Thread(engine::close, "demo-interrupted");
             Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C: stop the engine and its database in order
-            summary = run(engine, adminPassword, runFor);
+            summary = run(engine, adminPassword);
             Runtime.getRuntime().removeShutdownHook(hook);
         } finally {
             if (temporary) {
@@ -95,13 +99,17 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         summary.print(out);
-        return summary.allHitsRaised() ? 0 : 1;
+        return summary.recall() < 1 ? 1 : 0;
     }
 
-    private Summary run(Engine engine, String adminPassword, Duration runFor) throws Exception {
+    private Duration scaledDown(Duration d) {
+        return Duration.ofMillis(Math.max(1, Math.round(d.toMillis() / speed)));
+    }
+
+    private Summary run(Engine engine, String adminPassword) throws Exception {
         var registry = engine.registry();
         String broker = "tcp://127.0.0.1:" + engine.mqttPort();
-        CityGrid grid = new CityGrid(readers);
+        CityGrid grid = new CityGrid(city.readers);
         Map<String, String> secrets = new LinkedHashMap<>();
         for (SimReader r : grid.readers()) {
             if (registry.readers().byId(r.id()) == null) {
@@ -112,86 +120,109 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalStateException("--data-dir already holds this city's readers; their secrets are not "
                     + "stored in clear, so the demo needs a fresh --data-dir");
         }
-        Fleet fleet = new Fleet(vehicles, seed);
+        Fleet fleet = new Fleet(city.vehicles, city.seed);
         long t0 = System.nanoTime();
         registry.importVehicles(fleet.rows());
-        out.printf("Registered %,d vehicles in %.1f s and %d readers.%n", vehicles, (System.nanoTime() - t0) / 1e9, readers);
+        out.printf("Registered %,d vehicles in %.1f s and %d readers.%n", city.vehicles, (System.nanoTime() - t0) / 1e9, city.readers);
 
         User admin = registry.authenticateUser("admin", adminPassword).orElseThrow();
-        int[] stolenVehicles = CitySimulation.pickStolen(vehicles, stolen, seed);
-        for (int v : stolenVehicles) {
-            long id = registry.vehicleByTag(fleet.tag(v)).orElseThrow().id();
-            registry.reportTheft(id, admin);
-        }
-        engine.hotLists().requestRebuild().get();
-        String patrolPassword = "patrol-" + Long.toHexString(seed) + "-" + System.nanoTime();
+        String patrolPassword = "patrol-" + Long.toHexString(city.seed) + "-" + System.nanoTime();
         registry.createUser("patrol", patrolPassword, Role.OFFICER, "north-west", null);
-        out.printf("Reported %d vehicles stolen; each drives on, passing a new junction every 3 s, and each pass "
-                + "must raise one hit.%nAPI: http://localhost:%d (user admin, password %s); see docs/api.md%n",
-                stolenVehicles.length, engine.httpPort(), adminPassword);
+        out.printf("Console and API: http://localhost:%d/ (user admin, password %s); see docs/api.md%n",
+                engine.httpPort(), adminPassword);
 
-        Map<String, ReaderClient> clients = new LinkedHashMap<>();
+        Map<String, ReaderClient> clients = Map.of();
         try (AlertListener patrol = new AlertListener(broker, "patrol", patrolPassword)) {
-            for (SimReader r : grid.readers()) {
-                clients.put(r.id(), new ReaderClient(broker, r.id(), secrets.get(r.id())));
-            }
-            CitySimulation sim = new CitySimulation(grid, fleet, stolenVehicles, clients, passesPerSecond, 3, seed);
-            out.printf("%d readers connected; patrol subscribed to alerts/#. Publishing for %s "
-                    + "(sightings are written once a vehicle has left a reader for 30 s) ...%n", readers, Durations.format(runFor));
-            long start = System.nanoTime();
-            long end = start + runFor.toNanos();
-            long next = start;
-            long lastReads = 0;
-            boolean live = System.console() != null;
-            while (System.nanoTime() < end) {
-                sim.tick();
-                next += 1_000_000_000L;
-                long sleep = (next - System.nanoTime()) / 1_000_000;
-                if (sleep > 0) {
-                    Thread.sleep(sleep);
-                }
-                IngestStats s = engine.ingest().stats();
-                // one line rewritten in place on a terminal; a line per second in a log
-                out.printf("%s  t=%3ds  reads/s %,7d  reads %,10d  sightings open %,7d written %,9d  hits %,4d  alerts %,4d%s",
-                        live ? "\r" : "", Math.round((System.nanoTime() - start) / 1e9), s.reads() - lastReads, s.reads(),
-                        s.openWindows(), engine.sightingWriter().written(), engine.alerts().raised(), patrol.alerts(),
-                        live ? "" : System.lineSeparator());
-                lastReads = s.reads();
-            }
-            if (live) {
-                out.println();
-            }
-            awaitQuiet(engine, sim);
-            Set<String> expected = sim.expectedHits();
-            Map<String, Long> alerted = patrol.alerted();
-            Map<String, Long> published = sim.publishedAt();
-            List<Long> latencies = new ArrayList<>();
-            int found = 0;
-            for (String key : expected) {
-                Long at = alerted.get(key);
-                if (at != null) {
-                    found++;
-                    latencies.add(at - published.get(key));
-                }
-            }
-            Collections.sort(latencies);
-            return new Summary(sim.readsSent(), sim.batchesAcked(), sim.batchesFailed(), engine.ingest().stats(),
-                    expected.size(), engine.alerts().raised(), patrol.alerts(), found, patrol.duplicates(),
-                    quantile(latencies, 0.5), quantile(latencies, 0.99), engine);
+            clients = ReaderClient.connectAll(broker, secrets, 1);
+            long simStart = city.startTime.toSecondOfDay() * 1000L;
+            long simLength = Math.round(duration.toMillis() * speed);
+            TrafficModel model = new TrafficModel(grid, fleet, city.seed, simStart, city.stolen, simLength / 2);
+            SimClock clock = new SimClock(System.currentTimeMillis(), simStart, speed);
+            CitySimulation sim = new CitySimulation(grid, fleet, model, clock, clients, CitySimulation.Payload.MIXED, city.seed,
+                    (theft, tag) -> {
+                        awaitMatched(engine);
+                        registry.reportTheft(registry.vehicleByTag(tag).orElseThrow().id(), admin);
+                        engine.hotLists().requestRebuild().get();
+                    });
+            out.printf("%d readers connected; patrol subscribed to alerts/#. Each theft is reported by its owner 1 to 10 "
+                    + "minutes after it happens; from then on each reader the thief passes must raise one hit.%n", city.readers);
+            Progress progress = new Progress(engine, sim, patrol, System.console() != null);
+            sim.run(duration.toMillis(), 200, progress::print);
+            progress.end();
+            sim.awaitAcks();
+            awaitMatched(engine);
+            Thread.sleep(1_000); // alerts in flight to the patrol's client
+            return summary(engine, sim, patrol);
         } finally {
             clients.values().forEach(ReaderClient::close);
         }
     }
 
-    /** Waits (up to 30 s) until every batch is acknowledged, matched, and its alerts delivered. */
-    private static void awaitQuiet(Engine engine, CitySimulation sim) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (System.nanoTime() < deadline
-                && (sim.batchesAcked() + sim.batchesFailed() < sim.batchesSent()
-                || engine.ingest().stats().queuedBatches() > 0)) {
-            Thread.sleep(50);
+    private static Summary summary(Engine engine, CitySimulation sim, AlertListener patrol) {
+        Set<String> expected = sim.expectedHits();
+        Map<String, Long> alerted = patrol.alerted();
+        Map<String, Long> published = sim.publishedAt();
+        List<Long> latencies = new ArrayList<>();
+        int found = 0;
+        for (String key : expected) {
+            Long at = alerted.get(key);
+            if (at != null) {
+                found++;
+                latencies.add(at - published.get(key));
+            }
         }
-        Thread.sleep(1_000); // alerts in flight to the patrol's client
+        Collections.sort(latencies);
+        return new Summary(sim.passes(), sim.readsSent(), sim.batchesAcked(), sim.batchesFailed(), engine.ingest().stats(),
+                sim.model().thefts().size(), expected.size(), engine.alerts().raised(), patrol.alerts(), found,
+                patrol.duplicates(), quantile(latencies, 0.5), quantile(latencies, 0.99), engine);
+    }
+
+    /** One progress line a second: rewritten in place on a terminal, a line each in a log. */
+    private final class Progress {
+        private final Engine engine;
+        private final CitySimulation sim;
+        private final AlertListener patrol;
+        private final boolean live;
+        private final long start = System.nanoTime();
+        private long lastReads;
+        private long lastSightings;
+
+        Progress(Engine engine, CitySimulation sim, AlertListener patrol, boolean live) {
+            this.engine = engine;
+            this.sim = sim;
+            this.patrol = patrol;
+            this.live = live;
+        }
+
+        void print() {
+            IngestStats s = engine.ingest().stats();
+            long sightings = engine.sightingWriter().written();
+            String simNow = LocalTime.ofSecondOfDay((sim.model().now() / 1000) % 86_400).format(HH_MM);
+            out.printf("%s  t=%3ds  %s  reads/s %,7d  sightings/s %,6d  hits %,4d  alerts %,4d  journal lag %,6d KiB%s",
+                    live ? "\r" : "", Math.round((System.nanoTime() - start) / 1e9), simNow, s.reads() - lastReads,
+                    sightings - lastSightings, engine.alerts().raised(), patrol.alerts(), engine.journal().lagBytes() / 1024,
+                    live ? "" : System.lineSeparator());
+            lastReads = s.reads();
+            lastSightings = sightings;
+        }
+
+        void end() {
+            if (live) {
+                out.println();
+            }
+        }
+    }
+
+    /** Waits (up to 30 s) until every batch the journal holds has been matched. */
+    private static void awaitMatched(Engine engine) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (engine.ingest().stats().queuedBatches() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
     }
 
     /** The demo's terminal is for the progress line: engine logs below WARN would drown it. */
@@ -218,27 +249,34 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** What the run did, and whether every expected hit was raised. */
-    private record Summary(long readsSent, long batchesAcked, long batchesFailed, IngestStats stats,
-                           int hitsExpected, long hitsRaised, long alertsReceived, int expectedAlerted,
-                           long duplicateAlerts, long p50, long p99, Engine engine) {
-        boolean allHitsRaised() {
-            return expectedAlerted == hitsExpected && hitsRaised == hitsExpected && duplicateAlerts == 0;
+    private record Summary(long passes, long readsSent, long batchesAcked, long batchesFailed, IngestStats stats,
+                           int theftsReported, int hitsExpected, long hitsRaised, long alertsReceived,
+                           int expectedAlerted, long duplicateAlerts, long p50, long p99, Engine engine) {
+        double recall() {
+            return hitsExpected == 0 ? 1 : (double) expectedAlerted / hitsExpected;
+        }
+
+        /** Alerts about an expected (tag, reader) among all alerts, a duplicate counting as a wrong one. */
+        double precision() {
+            return alertsReceived == 0 ? 1 : (double) expectedAlerted / alertsReceived;
         }
 
         void print(PrintStream out) {
             out.println();
             out.println("Summary");
+            out.printf("  vehicle passes        %,12d%n", passes);
             out.printf("  reads sent            %,12d  (%,d batches acknowledged, %,d failed)%n", readsSent, batchesAcked, batchesFailed);
             out.printf("  reads matched         %,12d%n", stats.reads());
             out.printf("  sightings written     %,12d  (to PostgreSQL with COPY)%n", engine.sightingWriter().written());
+            out.printf("  thefts reported       %,12d%n", theftsReported);
             out.printf("  hits expected         %,12d%n", hitsExpected);
             out.printf("  hits raised           %,12d  (%,d stored)%n", hitsRaised, engine.alerts().stored());
             out.printf("  alerts to the patrol  %,12d  (%,d of the expected; %,d duplicates)%n", alertsReceived, expectedAlerted, duplicateAlerts);
-            double recall = hitsExpected == 0 ? 1 : (double) expectedAlerted / hitsExpected;
-            double precision = alertsReceived == 0 ? 1 : (double) expectedAlerted / alertsReceived;
             out.printf("  recall %.1f %%, precision %.1f %%, alert latency (reader publish -> patrol) p50 %d ms, p99 %d ms%n",
-                    recall * 100, precision * 100, p50, p99);
-            out.println(allHitsRaised() ? "  RESULT: every expected hit raised, once." : "  RESULT: HITS MISSED OR DUPLICATED");
+                    recall() * 100, precision() * 100, p50, p99);
+            out.println(recall() == 1 && precision() == 1 ? "  RESULT: every expected hit raised, once, and nothing else."
+                    : recall() == 1 ? "  RESULT: every expected hit raised, but also alerts nobody expected."
+                    : "  RESULT: HITS MISSED");
         }
     }
 }

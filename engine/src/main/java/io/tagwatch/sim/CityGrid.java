@@ -4,13 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Readers at the junctions of a square road grid (about 300 m apart) around a city centre,
- * in four districts by quadrant. Deterministic: the same count gives the same city.
+ * Readers at the junctions of a square road grid, {@value #BLOCK_M} m apart, around a city
+ * centre, in four districts by quadrant. Deterministic: the same count gives the same city.
+ * Immutable and thread-safe.
  */
 public final class CityGrid {
+    /** Road length between two neighbouring junctions, metres. */
+    public static final double BLOCK_M = 300;
     private static final double CENTRE_LAT = 52.3676;
     private static final double CENTRE_LON = 4.9041;
-    private static final double STEP_DEG = 0.0027; // ~300 m of latitude
+    private static final double METRES_PER_DEG_LAT = 111_195;
+    private static final double STEP_LAT = BLOCK_M / METRES_PER_DEG_LAT;
+    private static final double STEP_LON = BLOCK_M / (METRES_PER_DEG_LAT * Math.cos(Math.toRadians(CENTRE_LAT)));
 
     private final List<SimReader> readers;
     private final int side;
@@ -25,8 +30,8 @@ public final class CityGrid {
             int row = i / side;
             int col = i % side;
             String district = (row < side / 2 ? "north" : "south") + "-" + (col < side / 2 ? "west" : "east");
-            double lat = CENTRE_LAT + (side / 2.0 - row) * STEP_DEG;
-            double lon = CENTRE_LON + (col - side / 2.0) * STEP_DEG * 1.64;
+            double lat = CENTRE_LAT + (side / 2.0 - row) * STEP_LAT;
+            double lon = CENTRE_LON + (col - side / 2.0) * STEP_LON;
             list.add(new SimReader(String.format("R%03d-%03d", row, col), "Junction " + (row + 1) + "/" + (col + 1),
                     lat, lon, district, row, col));
         }
@@ -48,5 +53,19 @@ public final class CityGrid {
         }
         int i = row * side + col;
         return i < readers.size() ? readers.get(i) : null;
+    }
+
+    /** Index of the reader at (row, col), or -1 outside the grid. */
+    int indexAt(int row, int col) {
+        if (row < 0 || col < 0 || row >= side || col >= side) {
+            return -1;
+        }
+        int i = row * side + col;
+        return i < readers.size() ? i : -1;
+    }
+
+    /** Blocks to drive from junction {@code a} to {@code b} along the grid. */
+    int blocksBetween(int a, int b) {
+        return Math.abs(a / side - b / side) + Math.abs(a % side - b % side);
     }
 }

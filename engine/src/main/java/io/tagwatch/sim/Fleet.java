@@ -33,10 +33,15 @@ public final class Fleet {
 
     public VehicleImport vehicle(int i) {
         SplittableRandom r = new SplittableRandom(seed * 1_000_003L + i);
-        String kind = r.nextInt(10) < 7 ? "ebike" : "motorcycle";
+        String kind = r.nextInt(10) < 7 ? "ebike" : "motorcycle"; // the draw isEbike repeats
         return new VehicleImport(String.format("%s-%06d", kind.equals("ebike") ? "E" : "M", i), tag(i), kind,
                 BRANDS[r.nextInt(BRANDS.length)], COLORS[r.nextInt(COLORS.length)],
                 "Owner " + i, String.format("+3160%07d", i));
+    }
+
+    /** Whether vehicle {@code i} is registered as an e-bike (else a motorcycle), as {@link #vehicle} says. */
+    public boolean isEbike(int i) {
+        return new SplittableRandom(seed * 1_000_003L + i).nextInt(10) < 7;
     }
 
     /** Every vehicle as an import row, generated lazily. */

@@ -1,5 +1,7 @@
 package io.tagwatch.sim;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
@@ -10,13 +12,20 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
  * One simulated reader: an Eclipse Paho (MQTT 3.1.1) client that publishes read batches to
- * {@code tags/{id}/reads} at QoS 1. Thread-safe (Paho's client is).
+ * {@code tags/{id}/reads} at QoS 1 (or 0). Thread-safe (Paho's client is).
  */
 public final class ReaderClient implements AutoCloseable {
     private final MqttAsyncClient client;
     private final String topic;
+    private final int qos;
+    private final IMqttToken connecting;
 
-    public ReaderClient(String brokerUri, String readerId, String secret) throws MqttException {
+    /** Starts connecting (MQTT 3.1.1, clean session); reads go out at {@code qos} 0 or 1. */
+    private ReaderClient(String brokerUri, String readerId, String secret, int qos) throws MqttException {
+        if (qos < 0 || qos > 1) {
+            throw new IllegalArgumentException("qos=" + qos + " (reads go at QoS 0 or 1)");
+        }
+        this.qos = qos;
         client = new MqttAsyncClient(brokerUri, readerId, new MemoryPersistence());
         topic = "tags/" + readerId + "/reads";
         MqttConnectOptions o = new MqttConnectOptions();
@@ -26,13 +35,38 @@ public final class ReaderClient implements AutoCloseable {
         o.setKeepAliveInterval(30);
         o.setMaxInflight(1000);
         o.setAutomaticReconnect(false);
-        client.connect(o).waitForCompletion(30_000);
+        connecting = client.connect(o);
     }
 
-    /** Publishes one batch; {@code onAck} runs when the PUBACK arrives, {@code onFail} when it cannot. */
+    /**
+     * Connects one client per reader ({@code id -> secret}) at once and waits for them all:
+     * Paho spends a few hundred milliseconds of sleeps in each connect, so one at a time 400
+     * readers would take two minutes.
+     */
+    public static Map<String, ReaderClient> connectAll(String brokerUri, Map<String, String> secrets, int qos)
+            throws MqttException {
+        Map<String, ReaderClient> clients = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, String> e : secrets.entrySet()) {
+                clients.put(e.getKey(), new ReaderClient(brokerUri, e.getKey(), e.getValue(), qos));
+            }
+            for (ReaderClient c : clients.values()) {
+                c.connecting.waitForCompletion(60_000);
+            }
+            return clients;
+        } catch (MqttException | RuntimeException e) {
+            clients.values().forEach(ReaderClient::close);
+            throw e;
+        }
+    }
+
+    /**
+     * Publishes one batch; {@code onAck} runs when the PUBACK arrives (QoS 0: when it is
+     * written), {@code onFail} when it cannot be sent.
+     */
     public void publish(byte[] payload, Runnable onAck, Runnable onFail) {
         MqttMessage m = new MqttMessage(payload);
-        m.setQos(1);
+        m.setQos(qos);
         try {
             client.publish(topic, m, null, new IMqttActionListener() {
                 @Override

@@ -18,14 +18,14 @@ class DemoCommandTest {
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
         try {
             code = Main.commandLine(Map.of(), null).execute("demo", "--vehicles", "5000", "--readers", "16",
-                    "--stolen", "6", "--duration", "8s", "--passes-per-second", "300", "--mqtt-port", "0", "--http-port", "0");
+                    "--stolen", "6", "--duration", "8s", "--speed", "300", "--mqtt-port", "0", "--http-port", "0");
         } finally {
             System.setOut(original);
         }
         String out = buf.toString(StandardCharsets.UTF_8);
         original.println(out);
         assertThat(code).as(out).isZero();
-        assertThat(out).contains("every expected hit raised, once");
+        assertThat(out).contains("every expected hit raised, once, and nothing else");
         assertThat(out).containsPattern("hits expected\\s+[1-9]");
         assertThat(out).contains("recall 100.0 %, precision 100.0 %");
     }
