@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tagwatch.alert.Alerts;
 import io.tagwatch.alert.Webhook;
 import io.tagwatch.api.HttpApiServer;
+import io.tagwatch.cluster.BrokerIngest;
 import io.tagwatch.config.EngineConfig;
 import io.tagwatch.hotlist.HotLists;
 import io.tagwatch.hotlist.ListChangeListener;
@@ -84,6 +85,7 @@ public final class Engine implements AutoCloseable {
         writer = started(new SightingWriter(db, node, config.writerBatchRows(), config.writerFlushInterval(), meters));
         long checkpoint = writer.loadCheckpoint();
         MqttServer[] server = new MqttServer[1];
+        BrokerIngest[] broker = new BrokerIngest[1];
         HttpApiServer[] api = new HttpApiServer[1];
         Webhook webhook = config.webhookUrl() == null ? null
                 : started(new Webhook(java.net.URI.create(config.webhookUrl()), config.webhookSecret()));
@@ -95,6 +97,9 @@ public final class Engine implements AutoCloseable {
         alerts = started(new Alerts(db, (topic, payload) -> {
             if (server[0] != null) {
                 server[0].publish(topic, payload);
+            }
+            if (broker[0] != null) {
+                broker[0].publish(topic, payload);
             }
             if (api[0] != null) {
                 api[0].alertStream().publish(topic, payload);
@@ -134,6 +139,11 @@ public final class Engine implements AutoCloseable {
         mqtt = started(new MqttServer(config, registry, journal, liveness, meters));
         server[0] = mqtt;
         mqttPort = mqtt.start();
+        if (config.ingestUrl() != null) {
+            // Cluster mode: reads also come from the broker's shared subscription, alerts go back to it.
+            broker[0] = started(new BrokerIngest(config, registry, journal, liveness, meters, node));
+            broker[0].start();
+        }
         ready = true;
         log.info("TagWatch ready: node={} mqtt={} http={} readers={} stolen={} journal checkpoint={} end={}", node,
                 mqttPort, httpPort, registry.readers().size(), hotLists.stolenSize(), checkpoint, journal.appendPosition());

@@ -161,6 +161,22 @@ final class EngineOptions {
     @Option(names = "--webhook-secret", description = "Key of the webhook's X-TagWatch-Signature (at least 16 characters).")
     String webhookSecret;
 
+    @Option(names = "--ingest",
+            description = "Cluster mode: also consume reads from this MQTT broker (cluster), mqtt://host:port or "
+                    + "mqtts://host:port, in the shared subscription of --shared-group; alerts are published there too.")
+    String ingest;
+
+    @Option(names = "--shared-group", defaultValue = "tagwatch",
+            description = "Shared-subscription group of the nodes consuming --ingest: $share/<group>/tags/+/reads "
+                    + "(default ${DEFAULT-VALUE}).")
+    String sharedGroup;
+
+    @Option(names = "--ingest-user", description = "User name at the --ingest broker.")
+    String ingestUser;
+
+    @Option(names = "--ingest-password", description = "Password at the --ingest broker.")
+    String ingestPassword;
+
     EngineConfig toConfig() {
         return EngineConfig.builder()
                 .bindHost(bind)
@@ -202,6 +218,10 @@ final class EngineOptions {
                 .maxSpeedMotorcycleKmh(maxSpeedMotorcycle)
                 .webhookUrl(webhookUrl)
                 .webhookSecret(webhookSecret)
+                .ingestUrl(ingest)
+                .sharedGroup(sharedGroup)
+                .ingestUser(ingestUser)
+                .ingestPassword(ingestPassword)
                 .build();
     }
 }

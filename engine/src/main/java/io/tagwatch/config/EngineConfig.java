@@ -55,6 +55,11 @@ import java.util.Objects;
  * @param maxSpeedMotorcycleKmh the same for motorcycles (and unregistered tags)
  * @param webhookUrl         where alerts are also POSTed, or null
  * @param webhookSecret      HMAC-SHA256 key of the webhook's signature header
+ * @param ingestUrl          cluster mode: the MQTT broker (cluster) to consume reads from,
+ *                           {@code mqtt://host:port} or {@code mqtts://host:port}; null = none
+ * @param sharedGroup        the shared-subscription group the nodes consume {@code $share/<group>/tags/+/reads} in
+ * @param ingestUser         user name at the broker (null = none)
+ * @param ingestPassword     password at the broker
  */
 public record EngineConfig(
         String bindHost,
@@ -100,7 +105,11 @@ public record EngineConfig(
         int maxSpeedEbikeKmh,
         int maxSpeedMotorcycleKmh,
         String webhookUrl,
-        String webhookSecret) {
+        String webhookSecret,
+        String ingestUrl,
+        String sharedGroup,
+        String ingestUser,
+        String ingestPassword) {
 
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -168,6 +177,16 @@ public record EngineConfig(
             throw new IllegalArgumentException("tlsCert and tlsKey go together: tlsCert=" + tlsCert + " tlsKey=" + tlsKey);
         }
         new JournalOptions(journalSegmentBytes, journalCapBytes, journalRetainSegments, journalFsync); // validates
+        if (ingestUrl != null && ingestUrl.isBlank()) {
+            ingestUrl = null;
+        }
+        if (ingestUrl != null && !ingestUrl.matches("mqtts?://[^/:]+:[0-9]{1,5}/?")) {
+            throw new IllegalArgumentException("ingestUrl=" + ingestUrl + " must be mqtt://host:port or mqtts://host:port");
+        }
+        if (sharedGroup == null || !sharedGroup.matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw new IllegalArgumentException("sharedGroup=" + sharedGroup
+                    + " must be 1 to 64 letters, digits, '_', '.' or '-' (it is a topic level)");
+        }
     }
 
     /** The journal's settings as the journal package takes them. */
@@ -226,6 +245,10 @@ public record EngineConfig(
         b.maxSpeedMotorcycleKmh = maxSpeedMotorcycleKmh;
         b.webhookUrl = webhookUrl;
         b.webhookSecret = webhookSecret;
+        b.ingestUrl = ingestUrl;
+        b.sharedGroup = sharedGroup;
+        b.ingestUser = ingestUser;
+        b.ingestPassword = ingestPassword;
         return b;
     }
 
@@ -293,6 +316,10 @@ public record EngineConfig(
         private int maxSpeedMotorcycleKmh = 150;
         private String webhookUrl;
         private String webhookSecret;
+        private String ingestUrl;
+        private String sharedGroup = "tagwatch";
+        private String ingestUser;
+        private String ingestPassword;
 
         public Builder bindHost(String v) { bindHost = v; return this; }
         public Builder mqttPort(int v) { mqttPort = v; return this; }
@@ -338,6 +365,10 @@ public record EngineConfig(
         public Builder maxSpeedMotorcycleKmh(int v) { maxSpeedMotorcycleKmh = v; return this; }
         public Builder webhookUrl(String v) { webhookUrl = v; return this; }
         public Builder webhookSecret(String v) { webhookSecret = v; return this; }
+        public Builder ingestUrl(String v) { ingestUrl = v; return this; }
+        public Builder sharedGroup(String v) { sharedGroup = v; return this; }
+        public Builder ingestUser(String v) { ingestUser = v; return this; }
+        public Builder ingestPassword(String v) { ingestPassword = v; return this; }
 
         public EngineConfig build() {
             return new EngineConfig(bindHost, mqttPort, httpPort, dataDir, dbUrl, dbUser, dbPassword,
@@ -347,7 +378,8 @@ public record EngineConfig(
                     connectTimeout, maxKeepAlive, maxConnections, maxConnectionsPerAddress, inflightWindow,
                     readerPublishRate, readerPublishBurst, tlsPort, tlsCert, tlsKey, sessionExpiryMax, sessionQueue,
                     unregisteredHits, hitSuppression, reminderInterval, reminderMax, escalationTopic,
-                    clonedHits, maxSpeedEbikeKmh, maxSpeedMotorcycleKmh, webhookUrl, webhookSecret);
+                    clonedHits, maxSpeedEbikeKmh, maxSpeedMotorcycleKmh, webhookUrl, webhookSecret,
+                    ingestUrl, sharedGroup, ingestUser, ingestPassword);
         }
     }
 }
