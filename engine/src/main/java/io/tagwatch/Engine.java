@@ -167,7 +167,7 @@ public final class Engine implements AutoCloseable {
                 .description("readers whose clock is off by more than 30 s").register(meters);
         Gauge.builder("tagwatch.readers.silent", registry.readers(),
                         dir -> countReaders(dir, id -> liveness.silent(id, System.currentTimeMillis())))
-                .description("readers silent for five times their usual gap (at least a minute)").register(meters);
+                .description("readers silent for five times their usual gap at this hour of the day (at least a minute)").register(meters);
         FunctionCounter.builder("tagwatch.hits.suppressed", ingest, IngestPipeline::suppressedHits)
                 .description("hits not raised again for the same tag at the same reader").register(meters);
         FunctionCounter.builder("tagwatch.dedup.overflows", ingest, p -> p.stats().windowOverflows())
