@@ -47,6 +47,7 @@ public final class Engine implements AutoCloseable {
     private String node;
     private final ReaderLiveness liveness = new ReaderLiveness();
     private MqttServer mqtt;
+    private BrokerIngest broker;
     private int mqttPort;
     private int httpPort;
     private Optional<String> generatedAdminPassword = Optional.empty();
@@ -143,6 +144,7 @@ public final class Engine implements AutoCloseable {
             // Cluster mode: reads also come from the broker's shared subscription, alerts go back to it.
             broker[0] = started(new BrokerIngest(config, registry, journal, liveness, meters, node));
             broker[0].start();
+            this.broker = broker[0];
         }
         ready = true;
         log.info("TagWatch ready: node={} mqtt={} http={} readers={} stolen={} journal checkpoint={} end={}", node,
@@ -195,6 +197,9 @@ public final class Engine implements AutoCloseable {
         checks.put("database", db);
         checks.put("journal", !journal.full());
         checks.put("lists", hotLists.stolenVersion() > 0);
+        if (broker != null) {
+            checks.put("broker", broker.connected()); // cluster mode: consuming the --ingest broker
+        }
         return checks;
     }
 

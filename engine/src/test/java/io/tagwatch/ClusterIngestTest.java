@@ -83,11 +83,14 @@ class ClusterIngestTest {
                         Thread.sleep(20);
                     }
                 }
+                // Bad input at the broker: a reader nobody provisioned, and a payload that is no batch.
+                TestPublisher.publishTracked(reader, "tags/NOBODY/reads", CrashRecoveryTest.payload(0), -1, acked);
+                TestPublisher.publishTracked(reader, "tags/RB/reads", "not a batch".getBytes(StandardCharsets.UTF_8), -2, acked);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (acked.size() < BATCHES && System.nanoTime() < deadline) {
+                while (acked.size() < BATCHES + 2 && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
-                assertThat(acked).as("every batch taken by the broker").hasSize(BATCHES);
+                assertThat(acked).as("every batch taken by the broker").hasSize(BATCHES + 2);
                 CrashRecoveryTest.closeQuietly(reader);
                 a.start(); // same data directory: same node id, same broker session
 
@@ -100,6 +103,10 @@ class ClusterIngestTest {
                 assertThat(acceptedReads(b)).as("node B took part of the stream, not all of it")
                         .isPositive().isLessThan(BATCHES * READS);
                 assertThat(acceptedReads(a)).as("the restarted node A took what the broker kept for it").isPositive();
+                assertThat(metric(a, "tagwatch_broker_refusals_total{reason=\"unknown_reader\"}")
+                        + metric(b, "tagwatch_broker_refusals_total{reason=\"unknown_reader\"}")).as("unknown reader refused").isEqualTo(1);
+                assertThat(metric(a, "tagwatch_broker_refusals_total{reason=\"payload_invalid\"}")
+                        + metric(b, "tagwatch_broker_refusals_total{reason=\"payload_invalid\"}")).as("bad payload refused").isEqualTo(1);
                 patrol.disconnect();
                 patrol.close();
                 a.stop();
@@ -164,7 +171,12 @@ class ClusterIngestTest {
     }
 
     private static double acceptedReads(EngineProcess node) {
-        Matcher m = Pattern.compile("(?m)^tagwatch_reads_total\\{outcome=\"accepted\"\\} (\\S+)$")
+        return metric(node, "tagwatch_reads_total{outcome=\"accepted\"}");
+    }
+
+    /** One series' value in the node's /metrics (0 when absent). */
+    private static double metric(EngineProcess node, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$")
                 .matcher(new ApiClient(node.baseUrl()).rawGet("/metrics"));
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
