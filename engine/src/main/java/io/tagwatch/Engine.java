@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tagwatch.alert.Alerts;
 import io.tagwatch.alert.Webhook;
 import io.tagwatch.api.HttpApiServer;
+import io.tagwatch.cluster.BrokerIngest;
 import io.tagwatch.config.EngineConfig;
 import io.tagwatch.hotlist.HotLists;
 import io.tagwatch.hotlist.ListChangeListener;
@@ -46,6 +47,7 @@ public final class Engine implements AutoCloseable {
     private String node;
     private final ReaderLiveness liveness = new ReaderLiveness();
     private MqttServer mqtt;
+    private BrokerIngest broker;
     private int mqttPort;
     private int httpPort;
     private Optional<String> generatedAdminPassword = Optional.empty();
@@ -92,6 +94,7 @@ public final class Engine implements AutoCloseable {
         writer = started(new SightingWriter(db, node, config.writerBatchRows(), config.writerFlushInterval(), meters));
         long checkpoint = writer.loadCheckpoint();
         MqttServer[] server = new MqttServer[1];
+        BrokerIngest[] broker = new BrokerIngest[1];
         HttpApiServer[] api = new HttpApiServer[1];
         Webhook webhook = config.webhookUrl() == null ? null
                 : started(new Webhook(java.net.URI.create(config.webhookUrl()), config.webhookSecret()));
@@ -103,6 +106,9 @@ public final class Engine implements AutoCloseable {
         alerts = started(new Alerts(db, (topic, payload) -> {
             if (server[0] != null) {
                 server[0].publish(topic, payload);
+            }
+            if (broker[0] != null) {
+                broker[0].publish(topic, payload);
             }
             if (api[0] != null) {
                 api[0].alertStream().publish(topic, payload);
@@ -142,6 +148,12 @@ public final class Engine implements AutoCloseable {
         mqtt = started(new MqttServer(config, registry, journal, liveness, meters));
         server[0] = mqtt;
         mqttPort = mqtt.start();
+        if (config.ingestUrl() != null) {
+            // Cluster mode: reads also come from the broker's shared subscription, alerts go back to it.
+            broker[0] = started(new BrokerIngest(config, registry, journal, liveness, meters, node));
+            broker[0].start();
+            this.broker = broker[0];
+        }
         ready = true;
         log.info("TagWatch ready: node={} mqtt={} http={} readers={} stolen={} journal checkpoint={} end={}", node,
                 mqttPort, httpPort, registry.readers().size(), hotLists.stolenSize(), checkpoint, journal.appendPosition());
@@ -165,7 +177,7 @@ public final class Engine implements AutoCloseable {
                 .description("readers whose clock is off by more than 30 s").register(meters);
         Gauge.builder("tagwatch.readers.silent", registry.readers(),
                         dir -> countReaders(dir, id -> liveness.silent(id, System.currentTimeMillis())))
-                .description("readers silent for five times their usual gap (at least a minute)").register(meters);
+                .description("readers silent for five times their usual gap at this hour of the day (at least a minute)").register(meters);
         FunctionCounter.builder("tagwatch.hits.suppressed", ingest, IngestPipeline::suppressedHits)
                 .description("hits not raised again for the same tag at the same reader").register(meters);
         FunctionCounter.builder("tagwatch.dedup.overflows", ingest, p -> p.stats().windowOverflows())
@@ -193,6 +205,9 @@ public final class Engine implements AutoCloseable {
         checks.put("database", db);
         checks.put("journal", !journal.full());
         checks.put("lists", hotLists.stolenVersion() > 0);
+        if (broker != null) {
+            checks.put("broker", broker.connected()); // cluster mode: consuming the --ingest broker
+        }
         return checks;
     }
 

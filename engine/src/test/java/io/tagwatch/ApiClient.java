@@ -73,4 +73,22 @@ public final class ApiClient {
         }
         return a.body().get("secret").asText();
     }
+
+    /** Registers an e-bike carrying {@code tag} (hex) and returns the vehicle's id. */
+    public long registerVehicle(String token, String plate, String tag) {
+        TestEngine.Answer a = call("POST", "/api/vehicles", token, Map.of("plate", plate, "tag", tag,
+                "kind", "ebike", "brand", "Yadea", "color", "red", "owner", Map.of("name", "Ann", "phone", "+31600000001")));
+        if (a.status() != 201) {
+            throw new AssertionError("register vehicle " + plate + " answered " + a.status() + " " + a.body());
+        }
+        return a.body().get("id").asLong();
+    }
+
+    /** Reports the vehicle stolen. */
+    public void reportTheft(String token, long vehicleId) {
+        TestEngine.Answer a = call("POST", "/api/vehicles/" + vehicleId + "/theft", token, null);
+        if (a.status() != 201) {
+            throw new AssertionError("theft of vehicle " + vehicleId + " answered " + a.status() + " " + a.body());
+        }
+    }
 }

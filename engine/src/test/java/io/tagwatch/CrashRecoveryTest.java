@@ -94,15 +94,7 @@ class CrashRecoveryTest {
             Map<Long, long[]> sightings = awaitSightings(db, BATCHES * READS_PER_BATCH);
             String context = "seed=" + seed + " run=" + run + " killed after " + killAfterMs + " ms with "
                     + ackedBeforeKill + " of " + sent + " sent batches acknowledged; engine log " + engine.logFile();
-            assertThat(sightings).as(context).hasSize(BATCHES * READS_PER_BATCH);
-            for (int b = 0; b < BATCHES; b++) {
-                for (int i = 0; i < READS_PER_BATCH; i++) {
-                    long[] s = sightings.get(0x5000_0000L + b * 100L + i);
-                    assertThat(s).as("read %d of batch %d (%s)", i, b, context).isNotNull();
-                    assertThat(s[0]).as("sightings of read %d of batch %d (%s)", i, b, context).isEqualTo(1);
-                    assertThat(s[1]).as("read count of read %d of batch %d (%s)", i, b, context).isEqualTo(1);
-                }
-            }
+            assertEveryReadStoredOnce(sightings, context);
             engine.stop();
         }
     }
@@ -135,7 +127,20 @@ class CrashRecoveryTest {
         }
     }
 
-    private static void closeQuietly(MqttAsyncClient c) {
+    /** Every read of every {@link #payload} batch is in exactly one sighting, counted once. */
+    static void assertEveryReadStoredOnce(Map<Long, long[]> sightings, String context) {
+        assertThat(sightings).as(context).hasSize(BATCHES * READS_PER_BATCH);
+        for (int b = 0; b < BATCHES; b++) {
+            for (int i = 0; i < READS_PER_BATCH; i++) {
+                long[] s = sightings.get(0x5000_0000L + b * 100L + i);
+                assertThat(s).as("read %d of batch %d (%s)", i, b, context).isNotNull();
+                assertThat(s[0]).as("sightings of read %d of batch %d (%s)", i, b, context).isEqualTo(1);
+                assertThat(s[1]).as("read count of read %d of batch %d (%s)", i, b, context).isEqualTo(1);
+            }
+        }
+    }
+
+    static void closeQuietly(MqttAsyncClient c) {
         try {
             if (c.isConnected()) {
                 c.disconnect().waitForCompletion(2_000);
@@ -151,7 +156,7 @@ class CrashRecoveryTest {
     }
 
     /** tag → {sightings, total read count}, once the expected number of tags is stored (or 60 s passed). */
-    private static Map<Long, long[]> awaitSightings(TestDatabase.Db db, int tags) throws Exception {
+    static Map<Long, long[]> awaitSightings(TestDatabase.Db db, int tags) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             Map<Long, long[]> out = new HashMap<>();

@@ -40,7 +40,7 @@ public final class EngineProcess implements AutoCloseable {
         log = Path.of("target", "engine-process-" + System.nanoTime() + ".log");
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

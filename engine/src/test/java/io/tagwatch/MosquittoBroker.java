@@ -4,48 +4,75 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
- * Debian's Mosquitto broker ({@code /usr/sbin/mosquitto}) on a free loopback port, anonymous
- * clients allowed, for tests that point TagWatch's clients at a broker nobody here wrote.
- * Skips the test (fails it under CI) where the package is missing. Its log is
- * {@code target/mosquitto-*.log}.
+ * A Mosquitto broker (Debian's package {@code mosquitto}) of the test's own: its own
+ * configuration on a free loopback port, anonymous clients, no limit on messages queued for
+ * an offline persistent session. Its log goes to {@code target/mosquitto-*.log}. The calling
+ * test is skipped (failed under CI) when Mosquitto is not installed.
  */
 public final class MosquittoBroker implements AutoCloseable {
     public final int port;
     private final Process process;
+    private final Path log;
 
-    public MosquittoBroker() throws IOException, InterruptedException {
+    private MosquittoBroker(int port, Process process, Path log) {
+        this.port = port;
+        this.process = process;
+        this.log = log;
+    }
+
+    public static MosquittoBroker start() throws IOException, InterruptedException {
         RequiredTools.require("mosquitto", "mosquitto");
-        port = EngineProcess.freePort();
-        Path dir = Files.createTempDirectory("mosquitto");
+        int port = EngineProcess.freePort();
+        Path dir = Files.createTempDirectory("tagwatch-mosquitto");
         Path conf = dir.resolve("mosquitto.conf");
-        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        Files.writeString(conf, String.join("\n",
+                "listener " + port + " 127.0.0.1",
+                "allow_anonymous true",
+                "persistence false",
+                "max_queued_messages 0",
+                "log_dest stdout",
+                "log_type error", "log_type warning", "log_type notice", "log_type information", ""));
         Files.createDirectories(Path.of("target"));
-        process = new ProcessBuilder(RequiredTools.find("mosquitto").toString(), "-c", conf.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(Path.of("target", "mosquitto-" + port + ".log").toFile()).start();
-        for (int i = 0; i < 100; i++) {
+        Path log = Path.of("target", "mosquitto-" + System.nanoTime() + ".log");
+        Process p = new ProcessBuilder(RequiredTools.find("mosquitto").toString(), "-c", conf.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("mosquitto exited with " + p.exitValue() + "; see " + log.toAbsolutePath());
+            }
             try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
+                return new MosquittoBroker(port, p, log);
             } catch (IOException e) {
                 Thread.sleep(50);
             }
         }
-        close();
-        throw new IllegalStateException("mosquitto did not listen on port " + port);
+        p.destroyForcibly();
+        throw new IllegalStateException("mosquitto not listening within 10 s; see " + log.toAbsolutePath());
     }
 
-    public String uri() {
+    /** For Paho: {@code tcp://127.0.0.1:<port>}. */
+    public String tcpUri() {
         return "tcp://127.0.0.1:" + port;
+    }
+
+    /** For {@code tagwatch serve --ingest}: {@code mqtt://127.0.0.1:<port>}. */
+    public String mqttUri() {
+        return "mqtt://127.0.0.1:" + port;
+    }
+
+    public Path logFile() {
+        return log;
     }
 
     @Override
     public void close() throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
+        if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
         }
     }
 }

@@ -41,8 +41,13 @@ final class ReaderRoutes {
                 long drift = t == null ? 0 : Math.round(t.driftMs());
                 m.put("clockDriftMs", t == null ? null : drift);
                 m.put("clockDriftFlagged", liveness.driftFlagged(r.id()));
+                long now = System.currentTimeMillis();
                 m.put("usualGapMs", t == null ? null : Math.round(t.usualGapMs()));
-                m.put("silent", liveness.silent(r.id(), System.currentTimeMillis()));
+                Double thisHour = liveness.usualGapAt(r.id(), now);
+                m.put("usualGapThisHourMs", thisHour == null ? null : Math.round(thisHour));
+                m.put("usualGapByHourMs", t == null ? null
+                        : java.util.Arrays.stream(t.usualGapByHourMs()).map(Math::rint).boxed().toList());
+                m.put("silent", liveness.silent(r.id(), now));
                 items.add(m);
             }
             return Map.of("items", items);

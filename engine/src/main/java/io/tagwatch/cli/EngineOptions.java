@@ -179,6 +179,21 @@ final class EngineOptions {
             description = "Key (at least 16 characters) of the keyed hash of owners' ID-card numbers; without it "
                     + "ID-card numbers are refused. Keep it secret and the same on every node.")
     String idCardKey;
+    @Option(names = "--ingest",
+            description = "Cluster mode: also consume reads from this MQTT broker (cluster), mqtt://host:port or "
+                    + "mqtts://host:port, in the shared subscription of --shared-group; alerts are published there too.")
+    String ingest;
+
+    @Option(names = "--shared-group", defaultValue = "tagwatch",
+            description = "Shared-subscription group of the nodes consuming --ingest: $share/<group>/tags/+/reads "
+                    + "(default ${DEFAULT-VALUE}).")
+    String sharedGroup;
+
+    @Option(names = "--ingest-user", description = "User name at the --ingest broker.")
+    String ingestUser;
+
+    @Option(names = "--ingest-password", description = "Password at the --ingest broker.")
+    String ingestPassword;
 
     EngineConfig toConfig() {
         return EngineConfig.builder()
@@ -225,6 +240,10 @@ final class EngineOptions {
                 .retentionEvidence(retentionEvidence)
                 .retentionCheckInterval(retentionCheckInterval)
                 .idCardKey(idCardKey)
+                .ingestUrl(ingest)
+                .sharedGroup(sharedGroup)
+                .ingestUser(ingestUser)
+                .ingestPassword(ingestPassword)
                 .build();
     }
 }

@@ -59,6 +59,11 @@ import java.util.Objects;
  * @param retentionEvidence  sightings that are evidence for a hit are kept until its case closed plus this long
  * @param retentionCheckInterval how often the storage maintenance runs (day partitions ahead, retention purge)
  * @param idCardKey          HMAC-SHA256 key of owners' ID-card numbers; null = ID-card numbers are refused
+ * @param ingestUrl          cluster mode: the MQTT broker (cluster) to consume reads from,
+ *                           {@code mqtt://host:port} or {@code mqtts://host:port}; null = none
+ * @param sharedGroup        the shared-subscription group the nodes consume {@code $share/<group>/tags/+/reads} in
+ * @param ingestUser         user name at the broker (null = none)
+ * @param ingestPassword     password at the broker
  */
 public record EngineConfig(
         String bindHost,
@@ -108,7 +113,11 @@ public record EngineConfig(
         Duration retentionSightings,
         Duration retentionEvidence,
         Duration retentionCheckInterval,
-        String idCardKey) {
+        String idCardKey,
+        String ingestUrl,
+        String sharedGroup,
+        String ingestUser,
+        String ingestPassword) {
 
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -189,6 +198,16 @@ public record EngineConfig(
         if (idCardKey != null && idCardKey.length() < 16) {
             throw new IllegalArgumentException("idCardKey must be at least 16 characters");
         }
+        if (ingestUrl != null && ingestUrl.isBlank()) {
+            ingestUrl = null;
+        }
+        if (ingestUrl != null && !ingestUrl.matches("mqtts?://[^/:]+:[0-9]{1,5}/?")) {
+            throw new IllegalArgumentException("ingestUrl=" + ingestUrl + " must be mqtt://host:port or mqtts://host:port");
+        }
+        if (sharedGroup == null || !sharedGroup.matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw new IllegalArgumentException("sharedGroup=" + sharedGroup
+                    + " must be 1 to 64 letters, digits, '_', '.' or '-' (it is a topic level)");
+        }
     }
 
     /** The journal's settings as the journal package takes them. */
@@ -251,6 +270,10 @@ public record EngineConfig(
         b.retentionEvidence = retentionEvidence;
         b.retentionCheckInterval = retentionCheckInterval;
         b.idCardKey = idCardKey;
+        b.ingestUrl = ingestUrl;
+        b.sharedGroup = sharedGroup;
+        b.ingestUser = ingestUser;
+        b.ingestPassword = ingestPassword;
         return b;
     }
 
@@ -322,6 +345,10 @@ public record EngineConfig(
         private Duration retentionEvidence = Duration.ofDays(365);
         private Duration retentionCheckInterval = Duration.ofHours(1);
         private String idCardKey;
+        private String ingestUrl;
+        private String sharedGroup = "tagwatch";
+        private String ingestUser;
+        private String ingestPassword;
 
         public Builder bindHost(String v) { bindHost = v; return this; }
         public Builder mqttPort(int v) { mqttPort = v; return this; }
@@ -371,6 +398,10 @@ public record EngineConfig(
         public Builder retentionEvidence(Duration v) { retentionEvidence = v; return this; }
         public Builder retentionCheckInterval(Duration v) { retentionCheckInterval = v; return this; }
         public Builder idCardKey(String v) { idCardKey = v; return this; }
+        public Builder ingestUrl(String v) { ingestUrl = v; return this; }
+        public Builder sharedGroup(String v) { sharedGroup = v; return this; }
+        public Builder ingestUser(String v) { ingestUser = v; return this; }
+        public Builder ingestPassword(String v) { ingestPassword = v; return this; }
 
         public EngineConfig build() {
             return new EngineConfig(bindHost, mqttPort, httpPort, dataDir, dbUrl, dbUser, dbPassword,
@@ -381,7 +412,8 @@ public record EngineConfig(
                     readerPublishRate, readerPublishBurst, tlsPort, tlsCert, tlsKey, sessionExpiryMax, sessionQueue,
                     unregisteredHits, hitSuppression, reminderInterval, reminderMax, escalationTopic,
                     clonedHits, maxSpeedEbikeKmh, maxSpeedMotorcycleKmh, webhookUrl, webhookSecret,
-                    retentionSightings, retentionEvidence, retentionCheckInterval, idCardKey);
+                    retentionSightings, retentionEvidence, retentionCheckInterval, idCardKey,
+                    ingestUrl, sharedGroup, ingestUser, ingestPassword);
         }
     }
 }

@@ -107,11 +107,7 @@ final class ReadPublishHandler {
             acknowledge(ctx, qos, packetId, (byte) 0); // nothing left to keep
             return;
         }
-        long newest = Long.MIN_VALUE;
-        for (int i = 0, n = batch.size(); i < n; i++) {
-            newest = Math.max(newest, batch.timestamp(i));
-        }
-        liveness.batch(session.reader.id(), batch.receivedAt(), newest);
+        liveness.batch(session.reader.id(), batch.receivedAt(), batch.newestTimestamp());
         Runnable onDurable = () -> ctx.executor().execute(() -> durable(ctx, session, qos, packetId));
         if (!journal.append(batch, onDurable)) {
             // Journal at its cap: no acknowledgement (the reader keeps the batch and resends),

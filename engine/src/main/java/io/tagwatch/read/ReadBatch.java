@@ -106,6 +106,15 @@ public final class ReadBatch {
         return receivedAt;
     }
 
+    /** The reader's time of the newest read (Long.MIN_VALUE when empty). */
+    public long newestTimestamp() {
+        long newest = Long.MIN_VALUE;
+        for (int i = 0; i < size; i++) {
+            newest = Math.max(newest, timestamps[i]);
+        }
+        return newest;
+    }
+
     public void source(String readerId, int readerIndex, long receivedAt) {
         this.readerId = readerId;
         this.readerIndex = readerIndex;

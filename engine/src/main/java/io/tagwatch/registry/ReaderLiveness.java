@@ -1,6 +1,9 @@
 package io.tagwatch.registry;
 
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,17 +29,83 @@ public final class ReaderLiveness {
 
     /**
      * A reader's traffic health: its clock drift (receive time minus the reader's time of the
-     * newest read of a batch, smoothed) and its usual gap between batches (smoothed), from which
-     * a silence is judged.
+     * newest read of a batch, smoothed), its usual gap between batches (smoothed, over all
+     * hours) and its usual gap in each hour of the day (index 0-23, engine's time zone; 0 where
+     * not yet learned), from which a silence is judged.
      */
-    public record Traffic(long lastBatchAt, double driftMs, double usualGapMs, long batches) {
+    public record Traffic(long lastBatchAt, double driftMs, double usualGapMs, long batches, double[] usualGapByHourMs) {
     }
 
-    private final Map<String, Traffic> traffic = new ConcurrentHashMap<>();
+    /** One reader's learned traffic; guarded by its own monitor. */
+    private static final class Learned {
+        long lastBatchAt;
+        double driftMs;
+        double usualGapMs;
+        long batches;
+        final double[] hourGap = new double[24];
+        final int[] hourSamples = new int[24];
+
+        synchronized void batch(long receivedAt, long newestReadTs, ZoneId zone) {
+            double drift = receivedAt - newestReadTs;
+            if (batches == 0) {
+                driftMs = drift;
+            } else {
+                double gap = Math.max(0, receivedAt - lastBatchAt);
+                usualGapMs = batches == 1 ? gap : 0.9 * usualGapMs + 0.1 * gap;
+                driftMs = 0.9 * driftMs + 0.1 * drift;
+                // The gap counts for every hour of the day it spanned (a quiet night teaches
+                // each night hour that long gaps are usual there).
+                ZonedDateTime hourStart = Instant.ofEpochMilli(lastBatchAt).atZone(zone).truncatedTo(ChronoUnit.HOURS);
+                for (int i = 0; i < 24 && hourStart.toInstant().toEpochMilli() < receivedAt; i++) {
+                    int h = hourStart.getHour();
+                    hourGap[h] = hourSamples[h] == 0 ? gap : 0.9 * hourGap[h] + 0.1 * gap;
+                    hourSamples[h]++;
+                    hourStart = hourStart.plusHours(1);
+                }
+            }
+            lastBatchAt = receivedAt;
+            batches++;
+        }
+
+        /** The usual gap at this hour once learned (three gaps seen there), else over all hours. */
+        synchronized double usualGapAt(int hour) {
+            return hourSamples[hour] >= 3 ? hourGap[hour] : usualGapMs;
+        }
+
+        synchronized long batchCount() {
+            return batches;
+        }
+
+        synchronized Traffic snapshot() {
+            double[] byHour = new double[24];
+            for (int h = 0; h < 24; h++) {
+                byHour[h] = hourSamples[h] > 0 ? hourGap[h] : 0;
+            }
+            return new Traffic(lastBatchAt, driftMs, usualGapMs, batches, byHour);
+        }
+    }
+
+    private static int hourOf(long epochMs, ZoneId zone) {
+        return Instant.ofEpochMilli(epochMs).atZone(zone).getHour();
+    }
+
+    private final Map<String, Learned> traffic = new ConcurrentHashMap<>();
+    private final ZoneId zone;
     /** A reader clock further than this from the engine's is flagged. */
     public static final long DRIFT_LIMIT_MS = 30_000;
     /** Never call a reader silent before this long without a batch. */
     public static final long MIN_SILENCE_MS = 60_000;
+    /** Silent: no batch for this many of the reader's usual gaps at the hour. */
+    public static final int SILENT_GAPS = 5;
+
+    /** Hours of the day in the JVM's time zone (set TZ to the city's). */
+    public ReaderLiveness() {
+        this(ZoneId.systemDefault());
+    }
+
+    public ReaderLiveness(ZoneId zone) {
+        this.zone = zone;
+    }
 
     private final Map<String, Entry> readers = new ConcurrentHashMap<>();
     private final AtomicLong connections = new AtomicLong();
@@ -82,35 +151,50 @@ public final class ReaderLiveness {
 
     /** A batch from the reader arrived at {@code receivedAt}; its newest read is stamped {@code newestReadTs}. */
     public void batch(String readerId, long receivedAt, long newestReadTs) {
-        traffic.compute(readerId, (id, t) -> {
-            double drift = receivedAt - newestReadTs;
-            if (t == null) {
-                return new Traffic(receivedAt, drift, 0, 1);
-            }
-            double gap = Math.max(0, receivedAt - t.lastBatchAt());
-            double usual = t.batches() == 1 ? gap : 0.9 * t.usualGapMs() + 0.1 * gap;
-            return new Traffic(receivedAt, 0.9 * t.driftMs() + 0.1 * drift, usual, t.batches() + 1);
-        });
+        traffic.computeIfAbsent(readerId, id -> new Learned()).batch(receivedAt, newestReadTs, zone);
     }
 
     /** The reader's traffic health, or null before its first batch. */
     public Traffic traffic(String readerId) {
-        return traffic.get(readerId);
+        Learned t = traffic.get(readerId);
+        return t == null ? null : t.snapshot();
     }
 
     /**
-     * Whether the reader is silent beyond its habit: online or not, no batch for five times its
-     * usual gap (and at least {@link #MIN_SILENCE_MS}). Needs a few batches to know the habit.
+     * The reader's usual gap between batches at the hour of {@code now}: learned per hour of the
+     * day once three gaps were seen in that hour, until then over all hours; null before the
+     * reader's second batch.
+     */
+    public Double usualGapAt(String readerId, long now) {
+        Learned t = traffic.get(readerId);
+        return t == null || t.batchCount() < 2 ? null : t.usualGapAt(hourOf(now, zone));
+    }
+
+    /**
+     * Whether the reader is silent beyond its habit at this hour of the day: online or not, no
+     * batch for {@link #SILENT_GAPS} times its usual gap at the hour of {@code now} (and at least
+     * {@link #MIN_SILENCE_MS}). Needs a few batches to know the habit.
      */
     public boolean silent(String readerId, long now) {
-        Traffic t = traffic.get(readerId);
-        return t != null && t.batches() >= 5 && now - t.lastBatchAt() > Math.max(MIN_SILENCE_MS, 5 * t.usualGapMs());
+        Learned t = traffic.get(readerId);
+        if (t == null) {
+            return false;
+        }
+        synchronized (t) {
+            return t.batches >= 5
+                    && now - t.lastBatchAt > Math.max(MIN_SILENCE_MS, SILENT_GAPS * t.usualGapAt(hourOf(now, zone)));
+        }
     }
 
     /** Whether the reader's clock is off by more than {@link #DRIFT_LIMIT_MS}. */
     public boolean driftFlagged(String readerId) {
-        Traffic t = traffic.get(readerId);
-        return t != null && Math.abs(t.driftMs()) > DRIFT_LIMIT_MS;
+        Learned t = traffic.get(readerId);
+        if (t == null) {
+            return false;
+        }
+        synchronized (t) {
+            return Math.abs(t.driftMs) > DRIFT_LIMIT_MS;
+        }
     }
 
     public State state(String readerId) {

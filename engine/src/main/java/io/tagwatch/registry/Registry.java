@@ -52,6 +52,24 @@ public final class Registry {
         return readers;
     }
 
+    private volatile long readersReloadedAt;
+
+    /**
+     * The active reader with this id, or null. A reader provisioned through another node is not
+     * yet in this node's directory: an unknown id reloads the readers from the database, at most
+     * once every five seconds.
+     */
+    public ReaderInfo reader(String id) {
+        ReaderInfo r = readers.byId(id);
+        long now = System.currentTimeMillis();
+        if (r == null && now - readersReloadedAt > 5_000) {
+            readersReloadedAt = now;
+            loadReaders();
+            r = readers.byId(id);
+        }
+        return r;
+    }
+
     // ---------------------------------------------------------------- readers
 
     /** Provisions a reader; the returned secret is shown once and stored only as a salted hash. */

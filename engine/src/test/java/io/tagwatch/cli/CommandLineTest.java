@@ -24,4 +24,24 @@ class CommandLineTest {
             assertThat(err.toString()).contains("--mqtt-port " + taken.getLocalPort() + " is in use");
         }
     }
+
+    @Test
+    void serve_withABadOrUnreachableIngestBroker_failsSayingWhich() throws Exception {
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine(Map.of(), null);
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute("serve", "--ingest", "http://broker:1883")).isNotZero();
+        assertThat(err.toString()).contains("ingestUrl=http://broker:1883 must be mqtt://host:port or mqtts://host:port");
+
+        TestDatabase.Db db = TestDatabase.fresh();
+        int closed = io.tagwatch.EngineProcess.freePort(); // nobody listens there
+        StringWriter err2 = new StringWriter();
+        CommandLine cl2 = Main.commandLine(Map.of(), null);
+        cl2.setErr(new PrintWriter(err2));
+        int code = cl2.execute("serve", "--mqtt-port", "0", "--http-port", "0", "--bind", "127.0.0.1",
+                "--data-dir", java.nio.file.Files.createTempDirectory("tagwatch-cli").toString(), "--db-url", db.url(),
+                "--db-user", db.user(), "--admin-password", "admin-password", "--ingest", "mqtt://127.0.0.1:" + closed);
+        assertThat(code).isNotZero();
+        assertThat(err2.toString()).contains("cannot connect to --ingest mqtt://127.0.0.1:" + closed);
+    }
 }

@@ -75,4 +75,58 @@ class DeploymentFilesTest {
             assertThat(tw.call("GET", "/health/live", null, null).status()).isEqualTo(200);
         }
     }
+
+    /**
+     * The compose profile {@code cluster}: EMQX with a shared-subscription strategy that keeps a
+     * reader on one engine, and two engines whose environment, read by the engine's own command
+     * line, is a valid configuration consuming that broker and sharing the one database, each
+     * with a data volume of its own.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void clusterProfile_isEmqxAndTwoEngines_configuredThroughTheEnginesRealOptions() throws IOException {
+        Map<String, Object> compose = new org.yaml.snakeyaml.Yaml().load(Files.readString(DOCKER.resolve("compose.yaml")));
+        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+        Map<String, Map<String, Object>> cluster = new java.util.LinkedHashMap<>();
+        services.forEach((name, svc) -> {
+            if (((java.util.List<String>) svc.getOrDefault("profiles", java.util.List.of())).contains("cluster")) {
+                cluster.put(name, svc);
+            }
+        });
+        String broker = cluster.entrySet().stream()
+                .filter(e -> String.valueOf(e.getValue().get("image")).startsWith("emqx/emqx:"))
+                .map(Map.Entry::getKey).findFirst().orElseThrow(() -> new AssertionError("no EMQX in profile cluster"));
+        assertThat(environment(cluster.get(broker))).containsEntry("EMQX_MQTT__SHARED_SUBSCRIPTION_STRATEGY", "hash_topic");
+
+        Set<String> engines = new LinkedHashSet<>();
+        Set<Object> dataVolumes = new LinkedHashSet<>();
+        for (Map.Entry<String, Map<String, Object>> e : cluster.entrySet()) {
+            Map<String, String> env = environment(e.getValue());
+            if (!env.containsKey("TAGWATCH_INGEST")) {
+                continue;
+            }
+            engines.add(e.getKey());
+            CommandLine cl = Main.commandLine(env, null);
+            ServeCommand serve = (ServeCommand) cl.parseArgs("serve").subcommand().commandSpec().userObject();
+            io.tagwatch.config.EngineConfig config = serve.options.toConfig(); // validates, as at start
+            assertThat(config.ingestUrl()).as(e.getKey()).isEqualTo("mqtt://" + broker + ":1883");
+            assertThat(config.sharedGroup()).as(e.getKey()).isEqualTo("tagwatch");
+            assertThat(config.dbUrl()).as(e.getKey()).isEqualTo("jdbc:postgresql://db:5432/tagwatch");
+            assertThat(e.getValue().get("depends_on").toString()).as(e.getKey()).contains(broker, "db");
+            java.util.List<String> volumes = (java.util.List<String>) e.getValue().get("volumes");
+            assertThat(volumes).as(e.getKey()).singleElement().asString().endsWith(":/var/lib/tagwatch");
+            dataVolumes.add(volumes.get(0));
+        }
+        assertThat(engines).as("engines consuming the broker").hasSize(2);
+        assertThat(dataVolumes).as("a data directory (journal, node id) per engine").hasSize(2);
+    }
+
+    /** A service's environment with {@code ${...}} references filled in, as docker compose would. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> environment(Map<String, Object> service) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        ((Map<String, Object>) service.getOrDefault("environment", Map.of())).forEach((k, v) ->
+                env.put(k, String.valueOf(v).replaceAll("\\$\\{[^}]*}", "a-secret-from-the-env-file")));
+        return env;
+    }
 }

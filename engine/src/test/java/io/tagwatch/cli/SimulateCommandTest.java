@@ -64,8 +64,8 @@ class SimulateCommandTest {
 
     @Test
     void mosquitto_jsonAtQos1_everyBatchAcknowledgedByTheBroker() throws Exception {
-        try (MosquittoBroker broker = new MosquittoBroker()) {
-            String out = run("simulate", "--broker", broker.uri(), "--vehicles", "3000", "--readers", "9", "--speed", "600",
+        try (MosquittoBroker broker = MosquittoBroker.start()) {
+            String out = run("simulate", "--broker", broker.tcpUri(), "--vehicles", "3000", "--readers", "9", "--speed", "600",
                     "--duration", "2s", "--payload", "json", "--qos", "1");
             assertThat(readsSent(out)).isPositive();
         }

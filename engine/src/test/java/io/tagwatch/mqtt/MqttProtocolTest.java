@@ -204,6 +204,9 @@ class MqttProtocolTest {
         JsonNode r = awaitReader("RD", x -> x.get("clockDriftFlagged").asBoolean());
         assertThat(r.get("clockDriftMs").asLong()).isBetween(110_000L, 130_000L);
         assertThat(r.get("silent").asBoolean()).isFalse();
+        // The reader's habit, learned per hour of the day: the hour of its batches has a gap.
+        assertThat(r.get("usualGapByHourMs")).hasSize(24);
+        assertThat(r.get("usualGapThisHourMs").isNumber()).as("usual gap at this hour: %s", r).isTrue();
     }
 
     @Test

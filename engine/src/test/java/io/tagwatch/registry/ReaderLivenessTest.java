@@ -1,6 +1,7 @@
 package io.tagwatch.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +27,40 @@ class ReaderLivenessTest {
         }
         assertThat(l.silent("R", 10_000 + 30_000)).isFalse();
         assertThat(l.silent("R", 10_000 + 61_000)).isTrue();
+    }
+
+    /**
+     * A reader quiet at night (a batch every 30 min from 01:00 to 04:00) and busy by day (every
+     * 10 s from 10:00 to 11:00), two days running: the same silence is normal at night and a
+     * fault by day.
+     */
+    @Test
+    void silence_isJudgedAgainstTheReadersOwnGapAtThatHourOfTheDay() {
+        ReaderLiveness l = new ReaderLiveness(java.time.ZoneOffset.UTC);
+        long hour = 3_600_000L;
+        long day = 24 * hour;
+        for (int d = 0; d < 2; d++) {
+            for (long at = d * day + hour; at <= d * day + 4 * hour; at += 30 * 60_000L) {
+                l.batch("R", at, at);
+            }
+            for (long at = d * day + 10 * hour; at <= d * day + 11 * hour; at += 10_000L) {
+                l.batch("R", at, at);
+            }
+        }
+        assertThat(l.traffic("R").usualGapByHourMs()[2]).isCloseTo(30 * 60_000.0, within(1.0));
+        assertThat(l.traffic("R").usualGapByHourMs()[10]).isCloseTo(10_000.0, within(1.0));
+        assertThat(l.usualGapAt("R", 2 * day + 2 * hour)).as("usual gap at 02:00").isCloseTo(30 * 60_000.0, within(1.0));
+        assertThat(l.usualGapAt("R", 2 * day + 10 * hour)).as("usual gap at 10:00").isCloseTo(10_000.0, within(1.0));
+
+        long night = 2 * day + hour; // the third night: a batch at 01:00
+        l.batch("R", night, night);
+        assertThat(l.silent("R", night + 40 * 60_000L)).as("quiet since 01:00, at 01:40").isFalse();
+        assertThat(l.silent("R", night + 170 * 60_000L)).as("quiet since 01:00, at 03:50: over five night gaps").isTrue();
+
+        long morning = 2 * day + 10 * hour; // the third morning: a batch at 10:00
+        l.batch("R", morning, morning);
+        assertThat(l.silent("R", morning + 30_000)).as("30 s: under the one-minute floor").isFalse();
+        assertThat(l.silent("R", morning + 2 * 60_000L)).as("quiet since 10:00, at 10:02").isTrue();
     }
 
     @Test
