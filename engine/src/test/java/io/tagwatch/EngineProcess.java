@@ -40,9 +40,17 @@ public final class EngineProcess implements AutoCloseable {
         log = Path.of("target", "engine-process-" + System.nanoTime() + ".log");
     }
 
+    /** Ports handed out by {@link #freePort} in this JVM: the system may offer a just-closed port again. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A loopback port that is free now and that no earlier call in this JVM returned. */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
     }
 
