@@ -66,9 +66,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String path = qs.path();
         String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
         byte[] body = ByteBufUtil.getBytes(req.content());
+        String remote = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+                ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
         try {
             workers.execute(() -> {
-                Object result = handle(method, path, qs.parameters(), auth, body);
+                Object result = handle(method, path, qs.parameters(), auth, body, remote);
                 if (result instanceof AlertStream.Open open) {
                     ctx.executor().execute(() -> alertStream.open(ctx.channel(), open.district()));
                 } else {
@@ -81,7 +83,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /** A FullHttpResponse, or an {@link AlertStream.Open} when the route starts an event stream. */
-    private Object handle(String method, String path, Map<String, List<String>> query, String auth, byte[] body) {
+    private Object handle(String method, String path, Map<String, List<String>> query, String auth, byte[] body,
+                          String remote) {
         try {
             boolean pathKnown = false;
             for (Route route : routes) {
@@ -94,13 +97,15 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     continue;
                 }
                 User user = null;
+                String token = null;
                 if (!route.open()) {
-                    user = authenticate(auth);
+                    token = bearer(auth);
+                    user = registry.userForToken(token).orElseThrow(ApiException::unauthorized);
                     if (!route.roles().contains(user.role())) {
                         throw ApiException.forbidden();
                     }
                 }
-                Object result = route.handler().handle(new ApiRequest(method, path, query, params, body, user));
+                Object result = route.handler().handle(new ApiRequest(method, path, query, params, body, user, token, remote));
                 return result instanceof AlertStream.Open ? result : respond(result);
             }
             if (pathKnown) {
@@ -127,11 +132,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private User authenticate(String header) {
+    private static String bearer(String header) {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw ApiException.unauthorized();
         }
-        return registry.userForToken(header.substring(7).trim()).orElseThrow(ApiException::unauthorized);
+        return header.substring(7).trim();
     }
 
     private static FullHttpResponse respond(Object result) throws Exception {

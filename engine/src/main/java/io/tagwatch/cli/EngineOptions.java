@@ -161,6 +161,10 @@ final class EngineOptions {
     @Option(names = "--webhook-secret", description = "Key of the webhook's X-TagWatch-Signature (at least 16 characters).")
     String webhookSecret;
 
+    @Option(names = "--http-request-timeout", defaultValue = "10s",
+            description = "An HTTP request not received in full in this time gets 408 and is closed (default ${DEFAULT-VALUE}).")
+    Duration httpRequestTimeout;
+
     EngineConfig toConfig() {
         return EngineConfig.builder()
                 .bindHost(bind)
@@ -202,6 +206,7 @@ final class EngineOptions {
                 .maxSpeedMotorcycleKmh(maxSpeedMotorcycle)
                 .webhookUrl(webhookUrl)
                 .webhookSecret(webhookSecret)
+                .httpRequestTimeout(httpRequestTimeout)
                 .build();
     }
 }

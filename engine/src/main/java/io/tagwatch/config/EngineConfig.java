@@ -55,6 +55,7 @@ import java.util.Objects;
  * @param maxSpeedMotorcycleKmh the same for motorcycles (and unregistered tags)
  * @param webhookUrl         where alerts are also POSTed, or null
  * @param webhookSecret      HMAC-SHA256 key of the webhook's signature header
+ * @param httpRequestTimeout longest an HTTP request may take to arrive in full (a slower one gets 408)
  */
 public record EngineConfig(
         String bindHost,
@@ -100,7 +101,8 @@ public record EngineConfig(
         int maxSpeedEbikeKmh,
         int maxSpeedMotorcycleKmh,
         String webhookUrl,
-        String webhookSecret) {
+        String webhookSecret,
+        Duration httpRequestTimeout) {
 
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -130,6 +132,7 @@ public record EngineConfig(
         requirePositive("dedupWindow", dedupWindow);
         requirePositive("writerFlushInterval", writerFlushInterval);
         requirePositive("tokenTtl", tokenTtl);
+        requirePositive("httpRequestTimeout", httpRequestTimeout);
         requirePositive("checkpointInterval", checkpointInterval);
         requirePositive("connectTimeout", connectTimeout);
         requirePositive("maxKeepAlive", maxKeepAlive);
@@ -226,6 +229,7 @@ public record EngineConfig(
         b.maxSpeedMotorcycleKmh = maxSpeedMotorcycleKmh;
         b.webhookUrl = webhookUrl;
         b.webhookSecret = webhookSecret;
+        b.httpRequestTimeout = httpRequestTimeout;
         return b;
     }
 
@@ -293,6 +297,7 @@ public record EngineConfig(
         private int maxSpeedMotorcycleKmh = 150;
         private String webhookUrl;
         private String webhookSecret;
+        private Duration httpRequestTimeout = Duration.ofSeconds(10);
 
         public Builder bindHost(String v) { bindHost = v; return this; }
         public Builder mqttPort(int v) { mqttPort = v; return this; }
@@ -338,6 +343,7 @@ public record EngineConfig(
         public Builder maxSpeedMotorcycleKmh(int v) { maxSpeedMotorcycleKmh = v; return this; }
         public Builder webhookUrl(String v) { webhookUrl = v; return this; }
         public Builder webhookSecret(String v) { webhookSecret = v; return this; }
+        public Builder httpRequestTimeout(Duration v) { httpRequestTimeout = v; return this; }
 
         public EngineConfig build() {
             return new EngineConfig(bindHost, mqttPort, httpPort, dataDir, dbUrl, dbUser, dbPassword,
@@ -347,7 +353,8 @@ public record EngineConfig(
                     connectTimeout, maxKeepAlive, maxConnections, maxConnectionsPerAddress, inflightWindow,
                     readerPublishRate, readerPublishBurst, tlsPort, tlsCert, tlsKey, sessionExpiryMax, sessionQueue,
                     unregisteredHits, hitSuppression, reminderInterval, reminderMax, escalationTopic,
-                    clonedHits, maxSpeedEbikeKmh, maxSpeedMotorcycleKmh, webhookUrl, webhookSecret);
+                    clonedHits, maxSpeedEbikeKmh, maxSpeedMotorcycleKmh, webhookUrl, webhookSecret,
+                    httpRequestTimeout);
         }
     }
 }
