@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     private final List<Route> routes;
     private final Registry registry;
@@ -170,6 +172,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         r.headers().set("X-Content-Type-Options", "nosniff");
+        // The console loads nothing but its own files; no other site may frame it. No CORS
+        // headers are ever sent, so browsers keep other origins' pages from reading answers.
+        r.headers().set("Content-Security-Policy", CSP);
+        r.headers().set("X-Frame-Options", "DENY");
+        r.headers().set("Referrer-Policy", "no-referrer");
         return r;
     }
 

@@ -80,6 +80,7 @@ public final class HttpApiServer implements AutoCloseable {
         routes.addAll(ReaderRoutes.routes(registry, liveness));
         routes.add(Route.of("GET", "/api/alerts/stream", req -> new AlertStream.Open(req.textQuery("district")),
                 Role.OFFICER, Role.ADMIN));
+        routes.addAll(ConsoleRoutes.routes());
         byte[][] openApi = new byte[1][];
         routes.add(Route.of("GET", "/api/openapi.json", req ->
                 ApiResponse.text(new String(openApi[0], java.nio.charset.StandardCharsets.UTF_8), "application/json")));

@@ -129,6 +129,12 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("Reported %d vehicles stolen; each drives on, passing a new junction every 3 s, and each pass "
                 + "must raise one hit.%nAPI: http://localhost:%d (user admin, password %s); see docs/api.md%n",
                 stolenVehicles.length, engine.httpPort(), adminPassword);
+        // Console accounts for each role (the owner owns the first stolen vehicle); all but the patrol share admin's password.
+        registry.createUser("clerk", adminPassword, Role.CLERK, null, null);
+        registry.createUser("owner", adminPassword, Role.OWNER, null,
+                registry.vehicleByTag(fleet.tag(stolenVehicles.length > 0 ? stolenVehicles[0] : 0)).orElseThrow().ownerPhone());
+        out.printf("Console: http://localhost:%d/ - log in as admin, clerk or owner (password %s), "
+                + "or as patrol (officer of north-west, password %s)%n", engine.httpPort(), adminPassword, patrolPassword);
 
         Map<String, ReaderClient> clients = new LinkedHashMap<>();
         try (AlertListener patrol = new AlertListener(broker, "patrol", patrolPassword)) {

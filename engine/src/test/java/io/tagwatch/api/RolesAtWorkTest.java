@@ -122,7 +122,7 @@ class RolesAtWorkTest {
         String officer = account("westcop", "officer", "west", null);
         JsonNode v = register("TR-1", "CC0000001", "+31 6 4000 0001");
         TestPublisher.readOnce(tw.broker(), "TA", secretA, "CC0000001");
-        awaitSightings("CC0000001");
+        tw.awaitSighting("CC0000001");
         assertThat(tw.call("POST", "/api/vehicles/" + v.get("id").asLong() + "/theft", officer, null).status()).isEqualTo(201);
         TestPublisher.readOnce(tw.broker(), "TB", secretB, "CC0000001");
 
@@ -139,23 +139,5 @@ class RolesAtWorkTest {
         JsonNode detail = tw.call("GET", "/api/hits/" + hit.get("hitId").asText(), officer, null).body();
         assertThat(detail.get("readerId").asText()).isEqualTo("TB");
         assertThat(detail.get("track").findValuesAsText("reader")).contains("TA");
-    }
-
-    private static void awaitSightings(String tag) throws Exception {
-        long t = Long.parseUnsignedLong(tag, 16);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            try (var c = tw.db.connect(); var ps = c.prepareStatement("SELECT count(*) FROM sightings WHERE tag = ?")) {
-                ps.setLong(1, t);
-                try (var rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getLong(1) > 0) {
-                        return;
-                    }
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no sighting of " + tag);
     }
 }

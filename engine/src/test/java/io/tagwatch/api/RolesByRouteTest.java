@@ -64,6 +64,9 @@ class RolesByRouteTest {
         WHO.put("DELETE /api/readers/{id}", "admin");
         WHO.put("GET /api/readers", "officer admin");
         WHO.put("GET /api/alerts/stream", "officer admin");
+        WHO.put("GET /console/", ANYONE);
+        WHO.put("GET /console/{file}", ANYONE);
+        WHO.put("GET /", ANYONE);
     }
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
