@@ -64,6 +64,26 @@ public final class ApiClient {
         return a.body().get("token").asText();
     }
 
+    /**
+     * Creates an account (as admin) with password {@code name + "-password"} and returns a
+     * token of it; {@code district} (officers) and {@code phone} (owners) may be null.
+     */
+    public String userToken(String adminToken, String name, String role, String district, String phone) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>(
+                Map.of("username", name, "password", name + "-password", "role", role));
+        if (district != null) {
+            body.put("district", district);
+        }
+        if (phone != null) {
+            body.put("phone", phone);
+        }
+        TestEngine.Answer a = call("POST", "/api/users", adminToken, body);
+        if (a.status() != 201) {
+            throw new AssertionError("create user " + name + " answered " + a.status() + " " + a.body());
+        }
+        return login(name, name + "-password");
+    }
+
     /** Provisions a reader and returns its secret. */
     public String createReader(String token, String id, String district) {
         TestEngine.Answer a = call("POST", "/api/readers", token,

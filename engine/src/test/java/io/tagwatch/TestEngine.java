@@ -67,6 +67,33 @@ public final class TestEngine implements AutoCloseable {
         return api().login(username, password);
     }
 
+    /** Waits (up to 10 s) until a sighting of the tag (hex) is in the database: its dedup window closed and was written. */
+    public void awaitSighting(String tagHex) {
+        long tag = Long.parseUnsignedLong(tagHex, 16);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        try {
+            while (System.nanoTime() < deadline) {
+                try (java.sql.Connection c = db.connect();
+                     java.sql.PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM sightings WHERE tag = ?")) {
+                    ps.setLong(1, tag);
+                    try (java.sql.ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        if (rs.getLong(1) > 0) {
+                            return;
+                        }
+                    }
+                }
+                Thread.sleep(50);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        throw new AssertionError("no sighting of tag " + tagHex + " within 10 s");
+    }
+
     public ApiClient api() {
         return new ApiClient("http://127.0.0.1:" + engine.httpPort());
     }

@@ -78,10 +78,10 @@ public final class Alerts implements AutoCloseable {
         return stored.get();
     }
 
-    /** Newest hits first, optionally filtered (blocks on the database). */
-    public List<Map<String, Object>> recentHits(int limit, String status, String district, String list) {
+    /** Newest hits first, optionally filtered, one page (blocks on the database). */
+    public List<Map<String, Object>> recentHits(int limit, int offset, String status, String district, String list) {
         try {
-            return store.recent(limit, status, district, list);
+            return store.recent(limit, offset, status, district, list);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot list hits limit=" + limit, e);
         }

@@ -75,9 +75,9 @@ final class HitStore {
             + "LEFT JOIN users ack ON ack.id = h.acknowledged_by LEFT JOIN users res ON res.id = h.resolved_by";
 
     /** Newest hits first, as API rows; null filters match everything. */
-    List<Map<String, Object>> recent(int limit, String status, String district, String list) throws SQLException {
+    List<Map<String, Object>> recent(int limit, int offset, String status, String district, String list) throws SQLException {
         String sql = SELECT + " WHERE (?::text IS NULL OR h.status = ?) AND (?::text IS NULL OR h.district = ?) "
-                + "AND (?::text IS NULL OR h.list_kind = ?) ORDER BY h.received_at DESC, h.id LIMIT ?";
+                + "AND (?::text IS NULL OR h.list_kind = ?) ORDER BY h.received_at DESC, h.id LIMIT ? OFFSET ?";
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, status);
             ps.setString(2, status);
@@ -86,6 +86,7 @@ final class HitStore {
             ps.setString(5, list);
             ps.setString(6, list);
             ps.setInt(7, limit);
+            ps.setInt(8, offset);
             return rows(ps);
         }
     }

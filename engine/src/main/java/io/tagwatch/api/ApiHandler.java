@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     private final List<Route> routes;
     private final Registry registry;
@@ -66,9 +68,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String path = qs.path();
         String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
         byte[] body = ByteBufUtil.getBytes(req.content());
+        String remote = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+                ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
         try {
             workers.execute(() -> {
-                Object result = handle(method, path, qs.parameters(), auth, body);
+                Object result = handle(method, path, qs.parameters(), auth, body, remote);
                 if (result instanceof AlertStream.Open open) {
                     ctx.executor().execute(() -> alertStream.open(ctx.channel(), open.district()));
                 } else {
@@ -81,7 +85,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /** A FullHttpResponse, or an {@link AlertStream.Open} when the route starts an event stream. */
-    private Object handle(String method, String path, Map<String, List<String>> query, String auth, byte[] body) {
+    private Object handle(String method, String path, Map<String, List<String>> query, String auth, byte[] body,
+                          String remote) {
         try {
             boolean pathKnown = false;
             for (Route route : routes) {
@@ -94,13 +99,15 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     continue;
                 }
                 User user = null;
+                String token = null;
                 if (!route.open()) {
-                    user = authenticate(auth);
+                    token = bearer(auth);
+                    user = registry.userForToken(token).orElseThrow(ApiException::unauthorized);
                     if (!route.roles().contains(user.role())) {
                         throw ApiException.forbidden();
                     }
                 }
-                Object result = route.handler().handle(new ApiRequest(method, path, query, params, body, user));
+                Object result = route.handler().handle(new ApiRequest(method, path, query, params, body, user, token, remote));
                 return result instanceof AlertStream.Open ? result : respond(result);
             }
             if (pathKnown) {
@@ -127,11 +134,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private User authenticate(String header) {
+    private static String bearer(String header) {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw ApiException.unauthorized();
         }
-        return registry.userForToken(header.substring(7).trim()).orElseThrow(ApiException::unauthorized);
+        return header.substring(7).trim();
     }
 
     private static FullHttpResponse respond(Object result) throws Exception {
@@ -165,6 +172,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         r.headers().set("X-Content-Type-Options", "nosniff");
+        // The console loads nothing but its own files; no other site may frame it. No CORS
+        // headers are ever sent, so browsers keep other origins' pages from reading answers.
+        r.headers().set("Content-Security-Policy", CSP);
+        r.headers().set("X-Frame-Options", "DENY");
+        r.headers().set("Referrer-Policy", "no-referrer");
         return r;
     }
 

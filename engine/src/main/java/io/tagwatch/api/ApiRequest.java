@@ -17,15 +17,26 @@ final class ApiRequest {
     final List<String> pathParams;
     final byte[] body;
     final User user;
+    /** The bearer token the caller sent (null on open routes). */
+    final String token;
+    /** The caller's IP address as text. */
+    final String remoteAddress;
 
     ApiRequest(String method, String path, Map<String, List<String>> query, List<String> pathParams,
-               byte[] body, User user) {
+               byte[] body, User user, String token, String remoteAddress) {
         this.method = method;
         this.path = path;
         this.query = query;
         this.pathParams = pathParams;
         this.body = body;
         this.user = user;
+        this.token = token;
+        this.remoteAddress = remoteAddress;
+    }
+
+    /** The page asked for: {@code limit} (1 to {@code max}, default {@code dflt}) and {@code offset} (default 0). */
+    Page page(int dflt, int max) {
+        return new Page(intQuery("limit", dflt, 1, max), intQuery("offset", 0, 0, Integer.MAX_VALUE));
     }
 
     /** The body as a JSON object, or 400. */

@@ -10,21 +10,25 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-/** Hits: list with filters, one hit, acknowledge, resolve. Officers and admins. */
+/** Hits: list with filters, one hit with its track, acknowledge, resolve. Officers and admins. */
 final class HitRoutes {
     private HitRoutes() {
     }
 
-    static List<Route> routes(Alerts alerts, Registry registry, HotLists hotLists) {
+    static List<Route> routes(Alerts alerts, Registry registry, HotLists hotLists, HitTrack track) {
         return List.of(
                 Route.of("GET", "/api/hits", req -> {
-                    int limit = req.intQuery("limit", 100, 1, 1000);
+                    Page page = req.page(100, 1000);
                     String status = req.oneOf("status", "new", "acknowledged", "resolved");
                     String list = req.oneOf("list", "stolen", "watchlist", "unregistered", "cloned");
-                    return Map.of("items", alerts.recentHits(limit, status, req.textQuery("district"), list));
+                    return page.of(alerts.recentHits(page.limit(), page.offset(), status, req.textQuery("district"), list));
                 }, Role.OFFICER, Role.ADMIN),
-                Route.of("GET", "/api/hits/{id}", req -> alerts.hit(hitId(req))
-                        .orElseThrow(() -> ApiException.notFound("no hit " + req.pathParams.get(0))), Role.OFFICER, Role.ADMIN),
+                Route.of("GET", "/api/hits/{id}", req -> {
+                    Map<String, Object> hit = new java.util.LinkedHashMap<>(alerts.hit(hitId(req))
+                            .orElseThrow(() -> ApiException.notFound("no hit " + req.pathParams.get(0))));
+                    hit.put("track", track.before(hit));
+                    return hit;
+                }, Role.OFFICER, Role.ADMIN),
                 Route.of("POST", "/api/hits/{id}/ack", req -> alerts.acknowledge(hitId(req), req.user),
                         Role.OFFICER, Role.ADMIN),
                 Route.of("POST", "/api/hits/{id}/resolve", req -> {

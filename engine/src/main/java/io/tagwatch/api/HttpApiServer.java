@@ -9,7 +9,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.tagwatch.alert.Alerts;
@@ -36,7 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpApiServer.class);
-    static final int MAX_BODY_BYTES = 1 << 20;
+    /** Largest request body: the API takes small JSON objects; anything larger is 413 and the connection closes. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
 
     private final EngineConfig config;
     private final ApiHandler handler;
@@ -72,13 +72,20 @@ public final class HttpApiServer implements AutoCloseable {
         routes.add(Route.of("GET", "/metrics", req ->
                 ApiResponse.text(meters.scrape(), "text/plain; version=0.0.4; charset=utf-8")));
         routes.addAll(AuthRoutes.routes(registry));
-        routes.addAll(RegistryRoutes.routes(registry, hotLists, new io.tagwatch.alert.RetroHits(dataSource, registry.readers(), alerts)));
-        routes.addAll(HitRoutes.routes(alerts, registry, hotLists));
+        routes.addAll(UserRoutes.routes(registry));
+        routes.addAll(VehicleRoutes.routes(registry));
+        routes.addAll(TheftRoutes.routes(registry, hotLists, new io.tagwatch.alert.RetroHits(dataSource, registry.readers(), alerts)));
+        routes.addAll(HitRoutes.routes(alerts, registry, hotLists, new HitTrack(dataSource)));
         routes.addAll(WatchlistRoutes.routes(registry, hotLists));
-        routes.addAll(ReaderRoutes.routes(registry.readers(), liveness));
+        routes.addAll(ReaderRoutes.routes(registry, liveness));
         routes.addAll(TrajectoryRoutes.routes(registry, new io.tagwatch.store.Trajectories(dataSource)));
         routes.add(Route.of("GET", "/api/alerts/stream", req -> new AlertStream.Open(req.textQuery("district")),
                 Role.OFFICER, Role.ADMIN));
+        routes.addAll(ConsoleRoutes.routes());
+        byte[][] openApi = new byte[1][];
+        routes.add(Route.of("GET", "/api/openapi.json", req ->
+                ApiResponse.text(new String(openApi[0], java.nio.charset.StandardCharsets.UTF_8), "application/json")));
+        openApi[0] = OpenApiDocument.json(routes);
         this.handler = new ApiHandler(List.copyOf(routes), registry, workers, alertStream);
     }
 
@@ -92,8 +99,10 @@ public final class HttpApiServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
                                 .addLast("http-codec", new HttpServerCodec())
+                                // before the aggregator, which holds a request back until it is whole
+                                .addLast("request-timeout", new RequestTimeout(config.httpRequestTimeout()))
                                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
-                                .addLast("aggregator", new HttpObjectAggregator(MAX_BODY_BYTES))
+                                .addLast("aggregator", new BodyLimit(MAX_BODY_BYTES))
                                 .addLast("api", handler);
                     }
                 });

@@ -1,9 +1,11 @@
 package io.tagwatch.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tagwatch.registry.ReaderDirectory;
 import io.tagwatch.registry.ReaderInfo;
 import io.tagwatch.registry.ReaderLiveness;
+import io.tagwatch.registry.Registry;
 import io.tagwatch.registry.Role;
 import java.io.IOException;
 import java.time.Instant;
@@ -12,7 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code GET /api/readers}: every reader with online/offline, since when, last seen, last status. */
+/**
+ * Readers: provision (admin; the secret is shown once), rotate the secret, retire; and the
+ * list with online/offline, since when, last seen and last status (admin, officer).
+ */
 final class ReaderRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -20,11 +25,32 @@ final class ReaderRoutes {
     private ReaderRoutes() {
     }
 
-    static List<Route> routes(ReaderDirectory readers, ReaderLiveness liveness) {
-        return List.of(Route.of("GET", "/api/readers", req -> {
+    static List<Route> routes(Registry registry, ReaderLiveness liveness) {
+        ReaderDirectory readers = registry.readers();
+        return List.of(Route.of("POST", "/api/readers", req -> {
+            JsonNode b = req.json();
+            String id = ApiRequest.text(b, "id");
+            String secret = registry.createReader(id, ApiRequest.text(b, "name"),
+                    ApiRequest.number(b, "lat"), ApiRequest.number(b, "lon"), ApiRequest.text(b, "district"));
+            return ApiResponse.created(Map.of("id", id, "secret", secret));
+        }, Role.ADMIN),
+        Route.of("POST", "/api/readers/{id}/secret", req -> {
+            String id = req.pathParams.get(0);
+            return Map.of("id", id, "secret", registry.rotateReaderSecret(id));
+        }, Role.ADMIN),
+        Route.of("DELETE", "/api/readers/{id}", req -> {
+            String id = req.pathParams.get(0);
+            registry.retireReader(id);
+            return Map.of("id", id, "retired", true);
+        }, Role.ADMIN),
+        Route.of("GET", "/api/readers", req -> {
+            Page page = req.page(Page.MAX_LIMIT, Page.MAX_LIMIT);
             List<Map<String, Object>> items = new ArrayList<>();
             for (int i = 0; i < readers.size(); i++) {
                 ReaderInfo r = readers.byIndex(i);
+                if (readers.retired(r.id())) {
+                    continue;
+                }
                 ReaderLiveness.State s = liveness.state(r.id());
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("id", r.id());
@@ -50,7 +76,7 @@ final class ReaderRoutes {
                 m.put("silent", liveness.silent(r.id(), now));
                 items.add(m);
             }
-            return Map.of("items", items);
+            return page.slice(items);
         }, Role.ADMIN, Role.OFFICER));
     }
 

@@ -37,8 +37,8 @@ final class WatchlistRoutes {
                     hotLists.requestRebuild().get(10, TimeUnit.SECONDS); // on the list when the client sees 201
                     return ApiResponse.created(json(w));
                 }, Role.OFFICER, Role.ADMIN),
-                Route.of("GET", "/api/watchlist", req ->
-                        Map.of("items", registry.activeWatches().stream().map(WatchlistRoutes::json).toList()),
+                Route.of("GET", "/api/watchlist", req -> req.page(Page.DEFAULT_LIMIT, Page.MAX_LIMIT)
+                        .slice(registry.activeWatches().stream().map(WatchlistRoutes::json).toList()),
                         Role.OFFICER, Role.ADMIN),
                 Route.of("DELETE", "/api/watchlist/{id}", req -> {
                     registry.removeWatch(req.idParam(0), req.user);

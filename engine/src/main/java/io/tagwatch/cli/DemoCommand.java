@@ -128,8 +128,13 @@ final class DemoCommand implements Callable<Integer> {
         User admin = registry.authenticateUser("admin", adminPassword).orElseThrow();
         String patrolPassword = "patrol-" + Long.toHexString(city.seed) + "-" + System.nanoTime();
         registry.createUser("patrol", patrolPassword, Role.OFFICER, "north-west", null);
-        out.printf("Console and API: http://localhost:%d/ (user admin, password %s); see docs/api.md%n",
-                engine.httpPort(), adminPassword);
+        // Console accounts for each role (the owner owns the fleet's first vehicle); all but the patrol share admin's password.
+        registry.createUser("clerk", adminPassword, Role.CLERK, null, null);
+        registry.createUser("owner", adminPassword, Role.OWNER, null,
+                registry.vehicleByTag(fleet.tag(0)).orElseThrow().ownerPhone());
+        out.printf("Console: http://localhost:%d/ - log in as admin, clerk or owner (password %s), "
+                + "or as patrol (officer of north-west, password %s). API: docs/api.md%n",
+                engine.httpPort(), adminPassword, patrolPassword);
 
         Map<String, ReaderClient> clients = Map.of();
         try (AlertListener patrol = new AlertListener(broker, "patrol", patrolPassword)) {

@@ -179,6 +179,7 @@ final class EngineOptions {
             description = "Key (at least 16 characters) of the keyed hash of owners' ID-card numbers; without it "
                     + "ID-card numbers are refused. Keep it secret and the same on every node.")
     String idCardKey;
+
     @Option(names = "--ingest",
             description = "Cluster mode: also consume reads from this MQTT broker (cluster), mqtt://host:port or "
                     + "mqtts://host:port, in the shared subscription of --shared-group; alerts are published there too.")
@@ -194,6 +195,10 @@ final class EngineOptions {
 
     @Option(names = "--ingest-password", description = "Password at the --ingest broker.")
     String ingestPassword;
+
+    @Option(names = "--http-request-timeout", defaultValue = "10s",
+            description = "An HTTP request not received in full in this time gets 408 and is closed (default ${DEFAULT-VALUE}).")
+    Duration httpRequestTimeout;
 
     EngineConfig toConfig() {
         return EngineConfig.builder()
@@ -244,6 +249,7 @@ final class EngineOptions {
                 .sharedGroup(sharedGroup)
                 .ingestUser(ingestUser)
                 .ingestPassword(ingestPassword)
+                .httpRequestTimeout(httpRequestTimeout)
                 .build();
     }
 }

@@ -64,6 +64,7 @@ import java.util.Objects;
  * @param sharedGroup        the shared-subscription group the nodes consume {@code $share/<group>/tags/+/reads} in
  * @param ingestUser         user name at the broker (null = none)
  * @param ingestPassword     password at the broker
+ * @param httpRequestTimeout longest an HTTP request may take to arrive in full (a slower one gets 408)
  */
 public record EngineConfig(
         String bindHost,
@@ -117,7 +118,8 @@ public record EngineConfig(
         String ingestUrl,
         String sharedGroup,
         String ingestUser,
-        String ingestPassword) {
+        String ingestPassword,
+        Duration httpRequestTimeout) {
 
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -147,6 +149,7 @@ public record EngineConfig(
         requirePositive("dedupWindow", dedupWindow);
         requirePositive("writerFlushInterval", writerFlushInterval);
         requirePositive("tokenTtl", tokenTtl);
+        requirePositive("httpRequestTimeout", httpRequestTimeout);
         requirePositive("checkpointInterval", checkpointInterval);
         requirePositive("connectTimeout", connectTimeout);
         requirePositive("maxKeepAlive", maxKeepAlive);
@@ -274,6 +277,7 @@ public record EngineConfig(
         b.sharedGroup = sharedGroup;
         b.ingestUser = ingestUser;
         b.ingestPassword = ingestPassword;
+        b.httpRequestTimeout = httpRequestTimeout;
         return b;
     }
 
@@ -349,6 +353,7 @@ public record EngineConfig(
         private String sharedGroup = "tagwatch";
         private String ingestUser;
         private String ingestPassword;
+        private Duration httpRequestTimeout = Duration.ofSeconds(10);
 
         public Builder bindHost(String v) { bindHost = v; return this; }
         public Builder mqttPort(int v) { mqttPort = v; return this; }
@@ -402,6 +407,7 @@ public record EngineConfig(
         public Builder sharedGroup(String v) { sharedGroup = v; return this; }
         public Builder ingestUser(String v) { ingestUser = v; return this; }
         public Builder ingestPassword(String v) { ingestPassword = v; return this; }
+        public Builder httpRequestTimeout(Duration v) { httpRequestTimeout = v; return this; }
 
         public EngineConfig build() {
             return new EngineConfig(bindHost, mqttPort, httpPort, dataDir, dbUrl, dbUser, dbPassword,
@@ -413,7 +419,8 @@ public record EngineConfig(
                     unregisteredHits, hitSuppression, reminderInterval, reminderMax, escalationTopic,
                     clonedHits, maxSpeedEbikeKmh, maxSpeedMotorcycleKmh, webhookUrl, webhookSecret,
                     retentionSightings, retentionEvidence, retentionCheckInterval, idCardKey,
-                    ingestUrl, sharedGroup, ingestUser, ingestPassword);
+                    ingestUrl, sharedGroup, ingestUser, ingestPassword,
+                    httpRequestTimeout);
         }
     }
 }

@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ReaderDirectory {
     private final Map<String, ReaderInfo> byId = new ConcurrentHashMap<>();
     private volatile ReaderInfo[] byIndex = new ReaderInfo[0];
+    /** Retired since start: kept in the index (its hits and sightings still name it), refused at connect. */
+    private final java.util.Set<String> retired = ConcurrentHashMap.newKeySet();
 
     /** The reader with this id, or null. */
     public ReaderInfo byId(String id) {
@@ -20,6 +22,15 @@ public final class ReaderDirectory {
     public ReaderInfo byIndex(int index) {
         ReaderInfo[] snapshot = byIndex;
         return index >= 0 && index < snapshot.length ? snapshot[index] : null;
+    }
+
+    /** True when the reader was retired while this node ran (a restart does not load it at all). */
+    public boolean retired(String id) {
+        return retired.contains(id);
+    }
+
+    void retire(String id) {
+        retired.add(id);
     }
 
     public int size() {

@@ -106,9 +106,32 @@ public final class Registry {
         return secret;
     }
 
+    /** A new secret for an active reader (shown once); the old one stops working at once. */
+    public String rotateReaderSecret(String id) {
+        String secret = SecretHasher.newSecret();
+        int n = update("UPDATE readers SET secret_hash = ? WHERE id = ? AND retired_at IS NULL",
+                SecretHasher.hash(secret, SecretHasher.SECRET_ITERATIONS), id);
+        if (n == 0) {
+            throw RegistryException.notFound("reader " + id);
+        }
+        verifiedReaderSecrets.invalidate(id);
+        log.info("reader secret rotated id={}", id);
+        return secret;
+    }
+
+    /** Retires a reader: it can no longer connect; its past sightings and hits stay. */
+    public void retireReader(String id) {
+        if (update("UPDATE readers SET retired_at = now() WHERE id = ? AND retired_at IS NULL", id) == 0) {
+            throw RegistryException.notFound("reader " + id);
+        }
+        readers.retire(id);
+        verifiedReaderSecrets.invalidate(id);
+        log.info("reader retired id={}", id);
+    }
+
     /** True when the id names an active reader and the secret matches its stored hash. */
     public boolean authenticateReader(String id, String secret) {
-        if (id == null || secret == null || readers.byId(id) == null) {
+        if (id == null || secret == null || readers.byId(id) == null || readers.retired(id)) {
             return false;
         }
         String digest = SecretHasher.sha256(secret);
@@ -248,6 +271,31 @@ public final class Registry {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot check token", e);
+        }
+    }
+
+    /** Revokes a token (logout); true when it was live. */
+    public boolean revokeToken(String token) {
+        return update("UPDATE api_tokens SET revoked_at = now() WHERE token_hash = ? AND revoked_at IS NULL",
+                SecretHasher.sha256(token)) > 0;
+    }
+
+    /** Users by id, one page. */
+    public List<User> users(int limit, int offset) {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT id, username, role, district, owner_id FROM users ORDER BY id LIMIT ? OFFSET ?")) {
+            ps.setInt(1, limit);
+            ps.setInt(2, offset);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<User> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(userFrom(rs));
+                }
+                return out;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot list users offset=" + offset, e);
         }
     }
 
@@ -398,6 +446,113 @@ public final class Registry {
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 
+    /**
+     * Vehicles matching every criterion given (null = any): exact plate, tag, owner phone.
+     * Oldest first, one page.
+     */
+    public List<Vehicle> searchVehicles(String plate, Long tag, String phone, int limit, int offset) {
+        String sql = VEHICLE_SELECT + " WHERE (?::text IS NULL OR v.plate = ?) AND (?::bigint IS NULL OR v.tag = ?) "
+                + "AND (?::text IS NULL OR o.phone = ?) ORDER BY v.id LIMIT ? OFFSET ?";
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, plate);
+            ps.setString(2, plate);
+            ps.setObject(3, tag, java.sql.Types.BIGINT);
+            ps.setObject(4, tag, java.sql.Types.BIGINT);
+            ps.setString(5, phone);
+            ps.setString(6, phone);
+            ps.setInt(7, limit);
+            ps.setInt(8, offset);
+            return vehicleRows(ps);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot search vehicles plate=" + plate + " phone=" + phone, e);
+        }
+    }
+
+    /** Registers an owner (a person with a phone); a phone already registered is a conflict. */
+    public Owner registerOwner(String name, String phone) {
+        requireText("name", name);
+        requireText("phone", phone);
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO owners (name, phone) SELECT ?, ? "
+                     + "WHERE NOT EXISTS (SELECT 1 FROM owners WHERE phone = ?) RETURNING id")) {
+            ps.setString(1, name);
+            ps.setString(2, phone);
+            ps.setString(3, phone);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw RegistryException.conflict("phone", "an owner with this phone is already registered");
+                }
+                return new Owner(rs.getLong(1), name, phone);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot register owner", e);
+        }
+    }
+
+    /**
+     * Binds a new tag to a vehicle (a lost or broken tag replaced); the old tag leaves every
+     * list, the new one takes its place. The change is in the audit log.
+     */
+    public Vehicle bindTag(long vehicleId, long tag, User actor) {
+        Vehicle before = vehicle(vehicleId).orElseThrow(() -> RegistryException.notFound("vehicle " + vehicleId));
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE vehicles SET tag = ? WHERE id = ?")) {
+                    ps.setLong(1, tag);
+                    ps.setLong(2, vehicleId);
+                    ps.executeUpdate();
+                } catch (SQLException e) {
+                    if ("23505".equals(e.getSQLState())) {
+                        throw RegistryException.conflict("tag", "tag is already bound to another vehicle");
+                    }
+                    throw e;
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO audit_log (user_id, action, vehicle_id, reason) VALUES (?, 'tag-bound', ?, ?)")) {
+                    ps.setLong(1, actor.id());
+                    ps.setLong(2, vehicleId);
+                    ps.setString(3, "tag " + Long.toHexString(before.tag()).toUpperCase(java.util.Locale.ROOT)
+                            + " replaced by " + Long.toHexString(tag).toUpperCase(java.util.Locale.ROOT));
+                    ps.executeUpdate();
+                }
+                notifyListsChanged(c, "registry");
+                notifyListsChanged(c, "stolen");
+                notifyListsChanged(c, "watchlist");
+                c.commit();
+            } catch (RuntimeException | SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot bind tag vehicle=" + vehicleId, e);
+        }
+        log.info("tag bound vehicle={} by={}", vehicleId, actor.username());
+        registryChanged.run();
+        listsChanged.run();
+        return vehicle(vehicleId).orElseThrow();
+    }
+
+    /** The theft reports of a vehicle, newest first. */
+    public List<TheftReport> theftReports(long vehicleId) {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT id, status, reported_at, closed_at FROM theft_reports "
+                     + "WHERE vehicle_id = ? ORDER BY reported_at DESC, id DESC")) {
+            ps.setLong(1, vehicleId);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<TheftReport> out = new ArrayList<>();
+                while (rs.next()) {
+                    Timestamp closed = rs.getTimestamp(4);
+                    out.add(new TheftReport(rs.getLong(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
+                            closed == null ? null : closed.toInstant()));
+                }
+                return out;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read theft reports vehicle=" + vehicleId, e);
+        }
+    }
+
     /** Vehicles of one owner, newest first. */
     public List<Vehicle> vehiclesOfOwner(long ownerId) {
         return vehicles(VEHICLE_SELECT + " WHERE v.owner_id = ? ORDER BY v.id DESC", ownerId);
@@ -411,17 +566,21 @@ public final class Registry {
     private List<Vehicle> vehicles(String sql, long param) {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, param);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<Vehicle> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(new Vehicle(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4),
-                            rs.getString(5), rs.getString(6), rs.getLong(7), rs.getString(8), rs.getString(9),
-                            rs.getBoolean(10)));
-                }
-                return out;
-            }
+            return vehicleRows(ps);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read vehicles param=" + param, e);
+        }
+    }
+
+    private static List<Vehicle> vehicleRows(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            List<Vehicle> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(new Vehicle(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getLong(7), rs.getString(8), rs.getString(9),
+                        rs.getBoolean(10)));
+            }
+            return out;
         }
     }
 
@@ -618,6 +777,17 @@ public final class Registry {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('tagwatch_lists', ?)")) {
             ps.setString(1, list);
             ps.execute();
+        }
+    }
+
+    private int update(String sql, String... params) {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("update failed sql=" + sql, e);
         }
     }
 

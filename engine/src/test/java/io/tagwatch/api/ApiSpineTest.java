@@ -27,15 +27,7 @@ class ApiSpineTest {
     }
 
     private static String user(String name, String role, String district, String phone) {
-        Map<String, Object> body = new java.util.HashMap<>(Map.of("username", name, "password", name + "-password", "role", role));
-        if (district != null) {
-            body.put("district", district);
-        }
-        if (phone != null) {
-            body.put("phone", phone);
-        }
-        assertThat(tw.call("POST", "/api/users", admin, body).status()).isEqualTo(201);
-        return tw.login(name, name + "-password");
+        return tw.api().userToken(admin, name, role, district, phone);
     }
 
     @Test
