@@ -79,6 +79,11 @@ try {
     check((await page.textContent('#hit-fields')).includes('acknowledged'), 'the detail says acknowledged');
     check(await page.isDisabled('#ack-button'), 'acknowledge is done once');
     await shot('3-acknowledged');
+    await page.selectOption('#resolution', 'false_alarm');
+    await page.click('#resolve-button');
+    await page.waitForSelector('#hit-list li.resolved');
+    check((await page.textContent('#hit-fields')).includes('false_alarm'), 'the detail shows the resolution');
+    check(await page.isDisabled('#resolve-button'), 'a resolved hit cannot be resolved again');
   } else if (scenario === 'owner') {
     await login(env('OWNER_USER'), env('OWNER_PASSWORD'));
     const row = page.locator('#vehicle-rows tr', { has: page.locator('.plate', { hasText: env('OWNER_PLATE') }) });

@@ -6,6 +6,7 @@
 const state = { token: null, me: null, readers: [], hits: new Map(), selected: null, stream: null };
 const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
+const MAX_HITS = 300;
 
 /** An element with attributes and children; string children become text nodes. */
 function el(tag, attrs, ...children) {
@@ -120,22 +121,29 @@ function drawMap() {
     const [x, y] = at(r.lat, r.lon);
     map.append(svg('circle', { cx: x, cy: y, r: 5, class: 'reader' + (r.online ? '' : ' offline'), 'data-reader': r.id },
       r.id + ' ' + r.name + ' (' + r.district + ')'));
-    const label = svg('text', { x: x + 11, y: y + 3, class: 'reader-label' });
-    label.textContent = r.id;
-    map.append(label);
+    if (state.readers.length <= 30) { // a dense city keeps its names in the tooltips
+      const label = svg('text', { x: x + 11, y: y + 3, class: 'reader-label' });
+      label.textContent = r.id;
+      map.append(label);
+    }
   }
   map.append(svg('g', { id: 'hit-layer' }));
   for (const h of state.hits.values()) drawHit(h);
 }
 
+/** One marker per tag, where its newest open hit is: the map shows where each vehicle is now. */
 function drawHit(h) {
   const layer = $('hit-layer');
   if (!layer || !state.project || h.lat == null) return;
-  const old = layer.querySelector('[data-hit="' + CSS.escape(h.hitId) + '"]');
+  const newest = [...state.hits.values()].filter((o) => o.tag === h.tag && o.status !== 'resolved')
+    .sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : -1))[0];
+  const old = layer.querySelector('[data-tag="' + CSS.escape(h.tag) + '"]');
   if (old) old.remove();
-  if (h.status === 'resolved') return;
+  if (!newest || newest.lat == null) return;
+  h = newest;
   const [x, y] = state.project(h.lat, h.lon);
-  const marker = svg('circle', { cx: x, cy: y, r: 9, class: 'hit', 'data-hit': h.hitId }, (h.plate || h.tag) + ' at ' + h.readerId);
+  const marker = svg('circle', { cx: x, cy: y, r: 9, class: 'hit', 'data-hit': h.hitId, 'data-tag': h.tag },
+    (h.plate || h.tag) + ' at ' + h.readerId);
   marker.addEventListener('click', () => selectHit(h.hitId));
   layer.append(marker);
 }
@@ -159,6 +167,13 @@ function addHit(h) {
   if (!h.hitId) return;
   const known = state.hits.get(h.hitId);
   state.hits.set(h.hitId, Object.assign({}, known || {}, normalise(h)));
+  if (state.hits.size > MAX_HITS) { // keep the newest; older ones stay in GET /api/hits
+    const oldest = [...state.hits.values()].sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : 1))[0];
+    if (oldest.hitId !== state.selected) {
+      state.hits.delete(oldest.hitId);
+      drawHit(oldest);
+    }
+  }
   drawHit(state.hits.get(h.hitId));
   renderHits();
 }

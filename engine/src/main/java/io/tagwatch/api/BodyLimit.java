@@ -2,6 +2,8 @@ package io.tagwatch.api;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 
@@ -18,10 +20,24 @@ final class BodyLimit extends HttpObjectAggregator {
         this.maxBytes = maxBytes;
     }
 
+    /** A request announcing too large a body with {@code Expect: 100-continue} gets the same 413 before it sends it. */
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+        Object answer = super.newContinueResponse(start, maxContentLength, pipeline);
+        if (answer instanceof FullHttpResponse r && r.status().code() == 413) {
+            r.release();
+            return tooLarge();
+        }
+        return answer;
+    }
+
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-        ctx.writeAndFlush(ApiHandler.error(new ApiException(413, "payload_too_large", null,
-                        "the request body is larger than " + maxBytes + " bytes")))
-                .addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(tooLarge()).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private FullHttpResponse tooLarge() {
+        return ApiHandler.error(new ApiException(413, "payload_too_large", null,
+                "the request body is larger than " + maxBytes + " bytes"));
     }
 }

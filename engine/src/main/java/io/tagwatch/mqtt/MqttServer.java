@@ -75,7 +75,7 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
         meters.gauge("tagwatch.mqtt.sessions", subscriptions, Subscriptions::size);
         io.micrometer.core.instrument.FunctionCounter.builder("tagwatch.mqtt.alerts.delivered", subscriptions,
                 Subscriptions::delivered).description("alerts handed to subscriber connections").register(meters);
-        this.publishes = new ReadPublishHandler(config, journal, counters, liveness);
+        this.publishes = new ReadPublishHandler(config, journal, counters, liveness, registry.readers());
         this.liveness = liveness;
         this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerAddress(),
                 counters.refusedTotalConnections, counters.refusedPerAddress);

@@ -43,8 +43,11 @@ final class ReadPublishHandler {
     private final long maxFutureMs;
     private final long maxAgeMs;
     private final int inflightWindow;
+    private final io.tagwatch.registry.ReaderDirectory readers;
 
-    ReadPublishHandler(EngineConfig config, Journal journal, MqttCounters counters, ReaderLiveness liveness) {
+    ReadPublishHandler(EngineConfig config, Journal journal, MqttCounters counters, ReaderLiveness liveness,
+                       io.tagwatch.registry.ReaderDirectory readers) {
+        this.readers = readers;
         this.journal = journal;
         this.counters = counters;
         this.liveness = liveness;
@@ -65,6 +68,13 @@ final class ReadPublishHandler {
             } else {
                 ctx.close(); // 3.1.1 has no way to refuse a PUBLISH
             }
+            return;
+        }
+        if (readers.retired(session.reader.id())) {
+            // Retired by an admin while connected: nothing more from it is taken.
+            counters.notAuthorized.increment();
+            log.warn("reader={} was retired: closing its connection", session.reader.id());
+            ctx.close();
             return;
         }
         Instant now = Instant.now();

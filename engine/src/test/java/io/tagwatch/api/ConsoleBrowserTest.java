@@ -81,14 +81,16 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void officer_seesAHitAppearLive_onTheMap_andAcknowledgesIt() throws Exception {
+    void officer_seesAHitAppearLive_onTheMap_acknowledgesAndResolvesIt() throws Exception {
         run("officer", Map.of("OFFICER_USER", "officer1", "OFFICER_PASSWORD", "officer1-password"));
         try (Connection c = tw.db.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT h.status, u.username FROM hits h JOIN users u ON u.id = h.acknowledged_by "
+             ResultSet rs = st.executeQuery("SELECT h.status, u.username, h.resolution FROM hits h "
+                     + "JOIN users u ON u.id = h.acknowledged_by "
                      + "WHERE h.vehicle_id = " + officerVehicle + " AND h.reader_id = 'EAST'")) {
             assertThat(rs.next()).as("the hit at EAST was acknowledged").isTrue();
-            assertThat(rs.getString(1)).isEqualTo("acknowledged");
+            assertThat(rs.getString(1)).isEqualTo("resolved");
             assertThat(rs.getString(2)).isEqualTo("officer1");
+            assertThat(rs.getString(3)).isEqualTo("false_alarm");
         }
     }
 

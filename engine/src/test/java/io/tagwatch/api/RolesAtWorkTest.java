@@ -10,7 +10,10 @@ import io.tagwatch.TestPublisher;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -106,9 +109,20 @@ class RolesAtWorkTest {
                 .isInstanceOf(MqttException.class);
         TestPublisher.readOnce(tw.broker(), "ROT", fresh, "0B0000001");
 
+        MqttClient connected = new MqttClient(tw.broker(), "ROT-live", new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setUserName("ROT");
+        o.setPassword(fresh.toCharArray());
+        connected.connect(o);
+
         assertThat(tw.call("DELETE", "/api/readers/ROT", admin, null).status()).isEqualTo(200);
         assertThatThrownBy(() -> TestPublisher.readOnce(tw.broker(), "ROT", fresh, "0B0000001"))
                 .isInstanceOf(MqttException.class);
+        // a connection open when the reader was retired is closed at its next publish, the batch not taken
+        byte[] read = ("{\"reads\":[{\"tag\":\"0B0000002\",\"ts\":" + System.currentTimeMillis() + "}]}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> connected.publish("tags/ROT/reads", read, 1, false)).isInstanceOf(MqttException.class);
+        connected.close(true);
         JsonNode readers = tw.call("GET", "/api/readers", admin, null).body().get("items");
         assertThat(readers.findValuesAsText("id")).doesNotContain("ROT");
         assertThat(tw.call("DELETE", "/api/readers/ROT", admin, null).status()).isEqualTo(404);

@@ -135,6 +135,14 @@ class SecurityTest {
     }
 
     @Test
+    void oversizedBodyAnnouncedWithExpectContinue_is413_beforeItIsSent() throws Exception {
+        String answer = raw("POST /api/owners HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + clerk
+                + "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nConnection: close\r\nContent-Length: "
+                + (HttpApiServer.MAX_BODY_BYTES + 1) + "\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 413").contains("payload_too_large");
+    }
+
+    @Test
     void corsIsClosed_noAllowOriginForAnyOrigin_andPreflightRefused() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + tw.engine.httpPort();
