@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * killed with SIGKILL a third of the way through and started again on its data directory.
  * Afterwards every read is in exactly one stored sighting (broker redelivery to the restarted
  * node's persistent session, and the journal's recognition of batches it already had), every
- * stolen tag in the stream raised exactly one hit, and its alert reached the broker.
+ * stolen tag in the stream raised exactly one hit, and its alert reached the broker (an alert
+ * the killed node had not sent yet arrives as the reminder of its hit, which nobody acknowledged).
  */
 class ClusterIngestTest {
     static final int BATCHES = CrashRecoveryTest.BATCHES;
@@ -50,9 +51,19 @@ class ClusterIngestTest {
         try (MosquittoBroker broker = MosquittoBroker.start()) {
             TestDatabase.Db db = TestDatabase.fresh();
             String[] cluster = {"--ingest", broker.mqttUri(), "--shared-group", "tagwatch", "--dedup-window", "1s",
-                    "--checkpoint-interval", "200ms", "--unregistered-hits", "false", "--cloned-hits", "false"};
+                    "--checkpoint-interval", "200ms", "--unregistered-hits", "false", "--cloned-hits", "false",
+                    "--reminder-interval", "3s"};
             try (EngineProcess a = new EngineProcess(Files.createTempDirectory("tagwatch-node-a"), db, cluster);
                  EngineProcess b = new EngineProcess(Files.createTempDirectory("tagwatch-node-b"), db, cluster)) {
+                // Both start at once (Flyway migrates the shared database once, under its lock); B learns
+                // the reader and the stolen list from A's changes (registry reload, LISTEN/NOTIFY).
+                java.util.concurrent.CompletableFuture<Void> bStarted = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try {
+                        b.start();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
                 a.start();
                 ApiClient api = new ApiClient(a.baseUrl());
                 String admin = api.login("admin", TestEngine.ADMIN_PASSWORD);
@@ -65,7 +76,13 @@ class ClusterIngestTest {
                         stolen.add(tag);
                     }
                 }
-                b.start();
+                bStarted.get(90, TimeUnit.SECONDS);
+                long listed = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (metric(b, "tagwatch_hotlist_stolen_size") < stolen.size() && System.nanoTime() < listed) {
+                    Thread.sleep(50);
+                }
+                assertThat(metric(b, "tagwatch_hotlist_stolen_size")).as("node B's stolen list, in step with A's")
+                        .isEqualTo(stolen.size());
 
                 List<String> alerts = new CopyOnWriteArrayList<>();
                 MqttClient patrol = new MqttClient(broker.tcpUri(), "patrol-north", new MemoryPersistence());
@@ -111,6 +128,44 @@ class ClusterIngestTest {
                 patrol.close();
                 a.stop();
                 b.stop();
+            }
+        }
+    }
+
+    /**
+     * With its journal at the cap a node keeps the broker's batches unacknowledged (back-pressure,
+     * counted) instead of dropping them; stopped and started again on its data directory with
+     * room, it is sent them again and every read is stored once.
+     */
+    @Test
+    void journalAtItsCap_holdsBrokerBatchesUnacknowledged_andTheyArriveAfterARestart() throws Exception {
+        int batches = 300; // far past the 8 KiB cap, which appends already queued may overshoot
+        try (MosquittoBroker broker = MosquittoBroker.start()) {
+            TestDatabase.Db db = TestDatabase.fresh();
+            java.nio.file.Path dir = Files.createTempDirectory("tagwatch-node");
+            try (TestEngine full = TestEngine.start(db, c -> c.dataDir(dir).ingestUrl(broker.mqttUri())
+                    .journalSegmentBytes(4096).journalCapBytes(8192).checkpointInterval(java.time.Duration.ofHours(1))
+                    .unregisteredHits(false))) { // no sighting closes, no checkpoint frees the journal
+                full.api().createReader(full.login("admin", TestEngine.ADMIN_PASSWORD), "RB", "north");
+                Set<Integer> acked = ConcurrentHashMap.newKeySet();
+                MqttAsyncClient reader = readerClient(broker);
+                for (int n = 0; n < batches; n++) {
+                    publish(reader, n, acked);
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                String held = "tagwatch_broker_backpressure_total{reason=\"journal_full\"}";
+                while (metric(full.api(), held) == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(metric(full.api(), held)).as("batches held at the journal's cap").isPositive();
+                assertThat(metric(full.api(), "tagwatch_broker_inflight")).as("held unacknowledged").isPositive();
+                CrashRecoveryTest.closeQuietly(reader);
+            }
+            try (TestEngine roomy = TestEngine.start(db, c -> c.dataDir(dir).ingestUrl(broker.mqttUri())
+                    .dedupWindow(java.time.Duration.ofSeconds(1)).unregisteredHits(false))) {
+                Map<Long, long[]> sightings = CrashRecoveryTest.awaitSightings(db, batches * READS);
+                assertThat(sightings).as("reads of the %d batches", batches).hasSize(batches * READS);
+                assertThat(sightings.values()).allSatisfy(s -> assertThat(s).containsExactly(1, 1));
             }
         }
     }
@@ -174,10 +229,13 @@ class ClusterIngestTest {
         return metric(node, "tagwatch_reads_total{outcome=\"accepted\"}");
     }
 
-    /** One series' value in the node's /metrics (0 when absent). */
     private static double metric(EngineProcess node, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$")
-                .matcher(new ApiClient(node.baseUrl()).rawGet("/metrics"));
+        return metric(new ApiClient(node.baseUrl()), series);
+    }
+
+    /** One series' value in the node's /metrics (0 when absent). */
+    private static double metric(ApiClient node, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(node.rawGet("/metrics"));
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }

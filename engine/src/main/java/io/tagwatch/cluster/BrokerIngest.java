@@ -41,10 +41,11 @@ import org.slf4j.LoggerFactory;
  * it on disk (the same append-with-callback as the node's own MQTT server), so a node killed
  * before that leaves the batch unacknowledged in its persistent session (client id
  * {@code tagwatch-<node id>}, kept in the data directory) and the broker sends it again when the
- * node is back; the journal recognises a batch it already has. The broker's Receive Maximum is
- * the in-flight window: past it the broker sends this node nothing until acknowledgements catch
- * up. With the journal at its cap a batch is kept and appended again every half second, so its
- * acknowledgement (and with it the whole window) waits: back-pressure, not buffering.
+ * node is back; the journal recognises a batch it already has. The Receive Maximum this node
+ * announces ({@code --inflight-window}) is the in-flight window: past it the broker sends this
+ * node nothing until acknowledgements catch up. With the journal at its cap a batch is kept
+ * and appended again every half second, so its acknowledgement (and with it the whole window)
+ * waits: back-pressure, not buffering.
  *
  * <p>The broker authenticates readers and enforces its ACL; this node takes the reader's id
  * from the topic and refuses (acknowledges, drops, counts and logs) batches of readers it does
@@ -265,25 +266,19 @@ public final class BrokerIngest implements AlertPublisher, AutoCloseable {
     }
 
     /**
-     * Stops taking batches (unsubscribes), waits up to ten seconds for the journal to acknowledge
-     * those in flight, and disconnects. The session stays at the broker: messages that reach
-     * it meanwhile wait for this node.
+     * Disconnects, keeping the subscription in the broker session: what is unacknowledged, and
+     * this node's share of what arrives while it is away, wait there for it (on restart the
+     * journal recognises the batches it already has). Unsubscribing instead would let the broker
+     * drop readers' batches whenever no node at all is subscribed.
      */
     @Override
     public void close() {
         try {
             if (client.isConnected()) {
-                client.unsubscribe(filter).waitForCompletion(5_000);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (inflight.get() > 0 && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                client.disconnect(5_000).waitForCompletion(5_000);
+                client.disconnect(2_000).waitForCompletion(5_000);
             }
         } catch (MqttException e) {
             log.warn("broker disconnect: {}", e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } finally {
             acks.shutdown();
             try {

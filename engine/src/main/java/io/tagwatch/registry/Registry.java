@@ -218,7 +218,14 @@ public final class Registry {
             return Optional.empty();
         }
         String password = configuredPassword != null ? configuredPassword : SecretHasher.newSecret();
-        createUser("admin", password, Role.ADMIN, null, null);
+        try {
+            createUser("admin", password, Role.ADMIN, null, null);
+        } catch (RegistryException e) {
+            if (e.kind() != RegistryException.Kind.CONFLICT) {
+                throw e;
+            }
+            return Optional.empty(); // another node sharing the database created it at the same moment
+        }
         return configuredPassword != null ? Optional.empty() : Optional.of(password);
     }
 
