@@ -49,8 +49,8 @@ class SpineEndToEndTest {
         r2Secret = createReader("R2", "harbour");
         assertThat(tw.call("POST", "/api/users", adminToken, Map.of("username", "officer1",
                 "password", "officer-password", "role", "officer", "district", "centre")).status()).isEqualTo(201);
-        long stolenId = registerVehicle("E-1001", STOLEN_TAG);
-        registerVehicle("E-1002", CLEAN_TAG);
+        long stolenId = tw.api().registerVehicle(adminToken, "E-1001", STOLEN_TAG);
+        tw.api().registerVehicle(adminToken, "E-1002", CLEAN_TAG);
         TestEngine.Answer theft = tw.call("POST", "/api/vehicles/" + stolenId + "/theft", adminToken, null);
         assertThat(theft.status()).isEqualTo(201);
     }
@@ -65,13 +65,6 @@ class SpineEndToEndTest {
                 Map.of("id", id, "name", "Junction " + id, "lat", 52.37, "lon", 4.89, "district", district));
         assertThat(a.status()).isEqualTo(201);
         return a.body().get("secret").asText();
-    }
-
-    private static long registerVehicle(String plate, String tag) {
-        TestEngine.Answer a = tw.call("POST", "/api/vehicles", adminToken, Map.of("plate", plate, "tag", tag,
-                "kind", "ebike", "brand", "Yadea", "color", "red", "owner", Map.of("name", "Ann", "phone", "+31600000001")));
-        assertThat(a.status()).isEqualTo(201);
-        return a.body().get("id").asLong();
     }
 
     private static MqttClient reader311(String id, String secret) throws MqttException {
