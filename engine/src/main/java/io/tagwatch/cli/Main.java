@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code tagwatch}: one executable with a subcommand per job. */
 @Command(name = "tagwatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Ingestion engine for anti-theft RFID tags on e-bikes and motorcycles.",
-        subcommands = {ServeCommand.class, DemoCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, DemoCommand.class, SimulateCommand.class, ImportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

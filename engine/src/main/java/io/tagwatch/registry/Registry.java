@@ -366,31 +366,41 @@ public final class Registry {
      * @return how many vehicles were registered
      */
     public long importVehicles(Iterable<VehicleImport> rows) {
+        return importVehicles(rows, n -> { });
+    }
+
+    /** {@link #importVehicles(Iterable)}, telling {@code streamed} how many rows have gone to the database so far. */
+    public long importVehicles(Iterable<VehicleImport> rows, java.util.function.LongConsumer streamed) {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
                 try (Statement st = c.createStatement()) {
                     st.execute("CREATE TEMP TABLE vehicle_import (plate TEXT, tag BIGINT, kind TEXT, brand TEXT, "
-                            + "color TEXT, owner_name TEXT, owner_phone TEXT) ON COMMIT DROP");
+                            + "color TEXT, owner_name TEXT, owner_phone TEXT, id_card_hash TEXT, id_card_masked TEXT) ON COMMIT DROP");
                 }
                 org.postgresql.copy.CopyManager copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
                 StringBuilder sb = new StringBuilder(1 << 20);
                 org.postgresql.copy.CopyIn in = copy.copyIn("COPY vehicle_import FROM STDIN");
                 try {
+                    long n = 0;
                     for (VehicleImport v : rows) {
                         sb.append(copyText(v.plate())).append('\t').append(v.tag()).append('\t')
                                 .append(copyText(v.kind())).append('\t').append(copyText(v.brand())).append('\t')
                                 .append(copyText(v.color())).append('\t').append(copyText(v.ownerName())).append('\t')
-                                .append(copyText(v.ownerPhone())).append('\n');
+                                .append(copyText(v.ownerPhone())).append('\t').append(copyText(v.ownerIdCardHash()))
+                                .append('\t').append(copyText(v.ownerIdCardMasked())).append('\n');
+                        n++;
                         if (sb.length() > (1 << 20) - 512) {
                             byte[] b = sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
                             in.writeToCopy(b, 0, b.length);
                             sb.setLength(0);
+                            streamed.accept(n);
                         }
                     }
                     byte[] b = sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
                     in.writeToCopy(b, 0, b.length);
                     in.endCopy();
+                    streamed.accept(n);
                 } finally {
                     if (in.isActive()) {
                         in.cancelCopy();
@@ -399,8 +409,13 @@ public final class Registry {
                 long count;
                 try (Statement st = c.createStatement()) {
                     st.execute("ANALYZE vehicle_import");
-                    st.execute("INSERT INTO owners (name, phone) SELECT DISTINCT ON (owner_phone) owner_name, owner_phone "
+                    st.execute("INSERT INTO owners (name, phone, id_card_hash, id_card_masked) SELECT DISTINCT ON (owner_phone) "
+                            + "owner_name, owner_phone, id_card_hash, id_card_masked "
                             + "FROM vehicle_import i WHERE NOT EXISTS (SELECT 1 FROM owners o WHERE o.phone = i.owner_phone)");
+                    // An owner already registered without an ID card gets the one the import brings.
+                    st.execute("UPDATE owners o SET id_card_hash = i.id_card_hash, id_card_masked = i.id_card_masked "
+                            + "FROM (SELECT DISTINCT ON (owner_phone) owner_phone, id_card_hash, id_card_masked FROM vehicle_import "
+                            + "WHERE id_card_hash IS NOT NULL) i WHERE o.phone = i.owner_phone AND o.id_card_hash IS NULL");
                     try (ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT tag) FROM vehicle_import "
                             + "WHERE kind NOT IN ('ebike', 'motorcycle') OR plate IS NULL")) {
                         rs.next();
@@ -640,6 +655,54 @@ public final class Registry {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot report theft vehicle=" + vehicleId, e);
+        }
+    }
+
+    /**
+     * Opens theft reports for many vehicles, by tag, in one transaction (bulk import): a tag no
+     * vehicle carries, or a vehicle already reported stolen, fails the whole import, so nothing
+     * half-imported is left behind. {@code reportedAt} holds epoch ms per tag, or
+     * {@code Long.MIN_VALUE} for now.
+     *
+     * @return how many theft reports were opened
+     */
+    public long importThefts(long[] tags, long[] reportedAt) {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Long[] t = new Long[tags.length];
+                java.sql.Timestamp[] at = new java.sql.Timestamp[tags.length];
+                for (int i = 0; i < tags.length; i++) {
+                    t[i] = tags[i];
+                    at[i] = reportedAt[i] == Long.MIN_VALUE ? null : new java.sql.Timestamp(reportedAt[i]);
+                }
+                long count;
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO theft_reports (vehicle_id, reported_at) "
+                        + "SELECT v.id, COALESCE(x.at, now()) FROM unnest(?::bigint[], ?::timestamptz[]) x (tag, at) "
+                        + "JOIN vehicles v ON v.tag = x.tag")) {
+                    ps.setArray(1, c.createArrayOf("bigint", t));
+                    ps.setArray(2, c.createArrayOf("timestamptz", at));
+                    count = ps.executeUpdate();
+                } catch (SQLException e) {
+                    if ("23505".equals(e.getSQLState())) {
+                        throw RegistryException.conflict("tag", "a vehicle in the import is already reported stolen");
+                    }
+                    throw e;
+                }
+                if (count != tags.length) {
+                    throw RegistryException.invalid("tag", (tags.length - count) + " tags are carried by no registered vehicle");
+                }
+                notifyListsChanged(c, "stolen");
+                c.commit();
+                listsChanged.run();
+                log.info("imported theft reports={}", count);
+                return count;
+            } catch (RuntimeException | SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot import theft reports: " + e.getMessage(), e);
         }
     }
 

@@ -105,6 +105,14 @@ public final class StorageMaintenance implements AutoCloseable {
         return new Result(created, sightings, evidence);
     }
 
+    /**
+     * Creates the day partitions from {@code first} to {@code last} (UTC) that are missing, for loading
+     * history older than yesterday; returns how many were made. No-op on TimescaleDB (chunks make themselves).
+     */
+    public int ensureDays(LocalDate first, LocalDate last) throws SQLException {
+        return timescale ? 0 : partitions.ensure(first, last);
+    }
+
     /** Runs that failed (each retried at the next interval). */
     public long failures() {
         return failures.get();
