@@ -4,13 +4,15 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 
 /**
  * Aggregates a request up to {@code maxBytes} of body; a larger one (by its Content-Length, or
  * as it streams in) is answered 413 in the API's error shape and the connection closed, so
- * nothing past the limit is buffered or read.
+ * nothing past the limit is buffered.
  */
 final class BodyLimit extends HttpObjectAggregator {
     private final int maxBytes;
@@ -33,7 +35,10 @@ final class BodyLimit extends HttpObjectAggregator {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-        ctx.writeAndFlush(tooLarge()).addListener(ChannelFutureListener.CLOSE);
+        FullHttpResponse r = tooLarge();
+        // said, so a client does not put the connection back in its pool and send the next request into a closed socket
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
     }
 
     private FullHttpResponse tooLarge() {

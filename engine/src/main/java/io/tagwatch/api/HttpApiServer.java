@@ -82,10 +82,10 @@ public final class HttpApiServer implements AutoCloseable {
         routes.add(Route.of("GET", "/api/alerts/stream", req -> new AlertStream.Open(req.textQuery("district")),
                 Role.OFFICER, Role.ADMIN));
         routes.addAll(ConsoleRoutes.routes());
-        byte[][] openApi = new byte[1][];
-        routes.add(Route.of("GET", "/api/openapi.json", req ->
-                ApiResponse.text(new String(openApi[0], java.nio.charset.StandardCharsets.UTF_8), "application/json")));
-        openApi[0] = OpenApiDocument.json(routes);
+        // The document describes its own route too, so it is built once that route is in the table.
+        String[] openApi = new String[1];
+        routes.add(Route.of("GET", "/api/openapi.json", req -> ApiResponse.text(openApi[0], "application/json")));
+        openApi[0] = new String(OpenApiDocument.json(routes), java.nio.charset.StandardCharsets.UTF_8);
         this.handler = new ApiHandler(List.copyOf(routes), registry, workers, alertStream);
     }
 

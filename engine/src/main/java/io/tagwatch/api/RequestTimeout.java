@@ -3,6 +3,9 @@ package io.tagwatch.api;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.time.Duration;
@@ -55,9 +58,10 @@ final class RequestTimeout extends ChannelInboundHandlerAdapter {
         timer = ctx.executor().schedule(() -> {
             timer = null;
             if (inRequest) {
-                ctx.writeAndFlush(ApiHandler.error(new ApiException(408, "request_timeout", null,
-                        "the request did not arrive in full within " + Duration.ofNanos(timeoutNanos).toMillis() + " ms")))
-                        .addListener(ChannelFutureListener.CLOSE);
+                FullHttpResponse r = ApiHandler.error(new ApiException(408, "request_timeout", null,
+                        "the request did not arrive in full within " + Duration.ofNanos(timeoutNanos).toMillis() + " ms"));
+                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
             } else {
                 ctx.close();
             }

@@ -53,6 +53,7 @@ class RequestLimitsTest {
             InputStream in = s.getInputStream();
             String answer = new String(in.readAllBytes(), StandardCharsets.UTF_8); // ends when the server closes
             assertThat(answer).startsWith("HTTP/1.1 408");
+            assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("connection: close");
             JsonNode body = new ObjectMapper().readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
             assertThat(body.get("error").asText()).isEqualTo("request_timeout");
         }
