@@ -2,8 +2,9 @@ package io.tagwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tagwatch.MosquittoBroker;
+import io.tagwatch.RequiredTools;
 import io.tagwatch.TestEngine;
+import io.tagwatch.sim.LocalMosquitto;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +65,8 @@ class SimulateCommandTest {
 
     @Test
     void mosquitto_jsonAtQos1_everyBatchAcknowledgedByTheBroker() throws Exception {
-        try (MosquittoBroker broker = new MosquittoBroker()) {
+        RequiredTools.require("mosquitto", "mosquitto");
+        try (LocalMosquitto broker = new LocalMosquitto("")) {
             String out = run("simulate", "--broker", broker.uri(), "--vehicles", "3000", "--readers", "9", "--speed", "600",
                     "--duration", "2s", "--payload", "json", "--qos", "1");
             assertThat(readsSent(out)).isPositive();
