@@ -2,7 +2,13 @@ package io.tagwatch.benchmarks;
 
 import io.tagwatch.Engine;
 import io.tagwatch.config.EngineConfig;
+import io.tagwatch.sim.Burst;
+import io.tagwatch.sim.CityGrid;
 import io.tagwatch.sim.Fleet;
+import io.tagwatch.sim.Pass;
+import io.tagwatch.sim.Theft;
+import io.tagwatch.sim.TrafficListener;
+import io.tagwatch.sim.TrafficModel;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,13 +20,15 @@ import java.sql.Statement;
  * Figures for the capacity guide (docs/operations.md) that the load benchmark does not give:
  * the engine's heap per 100,000 registered vehicles (in-process engine, heap after GC before
  * and after importing a fleet and rebuilding the lists) and the disk one stored sighting takes
- * (table and its two indexes, after inserting a million sightings of a realistic shape).
+ * (table and its two indexes, after inserting a million sightings of a realistic shape), and a
+ * simulated day of the city ({@code sim.TrafficModel}): sightings and reads a day, busiest hour.
  *
  * <p>Run: {@code java -Xmx4g -cp benchmarks/target/benchmarks.jar io.tagwatch.benchmarks.CapacityProbe [vehicles=220000]}.
  */
 public final class CapacityProbe {
     public static void main(String[] args) throws Exception {
         int vehicles = args.length > 0 ? Integer.parseInt(args[0]) : 220_000;
+        cityDay(vehicles);
         Path dir = Files.createTempDirectory("tagwatch-capacity");
         EngineConfig config = EngineConfig.builder().bindHost("127.0.0.1").mqttPort(0).httpPort(0).tlsPort(0)
                 .dataDir(dir).adminPassword("capacity-admin-pw").build();
@@ -50,6 +58,35 @@ public final class CapacityProbe {
                 }
             }
         }
+    }
+
+    /** A day of the simulated city (400 readers): passes (= sightings) and reads, and the busiest hour. */
+    private static void cityDay(int vehicles) {
+        CityGrid grid = new CityGrid(400);
+        Fleet fleet = new Fleet(vehicles, 1);
+        TrafficModel model = new TrafficModel(grid, fleet, 1, 0, 0, 0);
+        long[] passes = new long[24];
+        long[] reads = new long[24];
+        TrafficListener count = new TrafficListener() {
+            @Override
+            public void pass(Pass p) {
+                int hour = (int) (p.time() / 3_600_000L) % 24;
+                passes[hour]++;
+                reads[hour] += Burst.of(p, 1).size();
+            }
+
+            @Override
+            public void theftReported(Theft theft) {
+            }
+        };
+        for (long t = 0; t <= 24 * 3_600_000L; t += 60_000) {
+            model.advance(t, count);
+        }
+        long dayPasses = java.util.Arrays.stream(passes).sum();
+        long dayReads = java.util.Arrays.stream(reads).sum();
+        long peak = java.util.Arrays.stream(reads).max().orElse(0);
+        System.out.printf("a simulated day of %,d vehicles at 400 readers: %,d passes (sightings), %,d reads; "
+                + "busiest hour %,d reads = %.0f reads/s on average%n", vehicles, dayPasses, dayReads, peak, peak / 3600.0);
     }
 
     private static long heapAfterGc() throws InterruptedException {
