@@ -1,5 +1,6 @@
 package io.tagwatch;
 
+import io.tagwatch.sim.LocalMosquitto;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ class ClusterIngestTest {
 
     @Test
     void twoNodes_oneKilledMidStream_everyReadStoredOnce_everyHitRaisedOnce() throws Exception {
-        try (MosquittoBroker broker = MosquittoBroker.start()) {
+        try (LocalMosquitto broker = MosquittoBroker.start()) {
             TestDatabase.Db db = TestDatabase.fresh();
             String[] cluster = {"--ingest", broker.mqttUri(), "--shared-group", "tagwatch", "--dedup-window", "1s",
                     "--checkpoint-interval", "200ms", "--unregistered-hits", "false", "--cloned-hits", "false",
@@ -85,7 +86,7 @@ class ClusterIngestTest {
                         .isEqualTo(stolen.size());
 
                 List<String> alerts = new CopyOnWriteArrayList<>();
-                MqttClient patrol = new MqttClient(broker.tcpUri(), "patrol-north", new MemoryPersistence());
+                MqttClient patrol = new MqttClient(broker.uri(), "patrol-north", new MemoryPersistence());
                 patrol.connect();
                 patrol.subscribe("alerts/north", 1, (topic, m) -> alerts.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
 
@@ -140,7 +141,7 @@ class ClusterIngestTest {
     @Test
     void journalAtItsCap_holdsBrokerBatchesUnacknowledged_andTheyArriveAfterARestart() throws Exception {
         int batches = 300; // far past the 8 KiB cap, which appends already queued may overshoot
-        try (MosquittoBroker broker = MosquittoBroker.start()) {
+        try (LocalMosquitto broker = MosquittoBroker.start()) {
             TestDatabase.Db db = TestDatabase.fresh();
             java.nio.file.Path dir = Files.createTempDirectory("tagwatch-node");
             try (TestEngine full = TestEngine.start(db, c -> c.dataDir(dir).ingestUrl(broker.mqttUri())
@@ -170,8 +171,8 @@ class ClusterIngestTest {
         }
     }
 
-    private static MqttAsyncClient readerClient(MosquittoBroker broker) throws MqttException {
-        MqttAsyncClient c = new MqttAsyncClient(broker.tcpUri(), "RB", new MemoryPersistence());
+    private static MqttAsyncClient readerClient(LocalMosquitto broker) throws MqttException {
+        MqttAsyncClient c = new MqttAsyncClient(broker.uri(), "RB", new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setMaxInflight(200);
         c.connect(o).waitForCompletion(10_000);

@@ -22,23 +22,13 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.tagwatch.read.ReadBatch;
 import io.tagwatch.read.ReadPayloadEncoder;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Holds many concurrent reader connections against an engine in its own JVM and reports the
@@ -53,35 +43,24 @@ import java.util.regex.Pattern;
  * Heap is read from the engine's {@code /metrics} after {@code jcmd <pid> GC.run}.
  */
 public final class ConnectionScale {
-    private static final Pattern HEAP = Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\",id=\"([^\"]+)\"} ([0-9.E+]+)$",
-            Pattern.MULTILINE);
-
     public static void main(String[] args) throws Exception {
-        Path data = Files.createTempDirectory("tagwatch-scale");
-        int mqtt = freePort();
-        int http = freePort();
-        Process engine = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g", "-cp", System.getProperty("java.class.path"), "io.tagwatch.cli.Main", "serve",
-                "--bind", "0.0.0.0", "--mqtt-port", String.valueOf(mqtt), "--http-port", String.valueOf(http),
-                "--data-dir", data.toString(), "--admin-password", "scale-admin-pw",
-                "--max-connections-per-address", "100000", "--max-connections", "200000")
-                .redirectErrorStream(true).redirectOutput(data.resolve("engine.log").toFile()).start();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        try {
-            awaitHealthy(http);
-            String secret = provision(http);
+        try (EngineUnderTest engine = new EngineUnderTest("2g", "--max-connections-per-address", "100000",
+                "--max-connections", "200000")) {
+            engine.loginAdmin();
+            String secret = engine.createReader("SCALE");
+            double baseline = heapAfterGc(engine);
             System.out.printf("engine pid %d up; heap after GC with no connections: %.1f MiB%n", engine.pid(),
-                    heapAfterGc(engine, http) / 1048576.0);
+                    baseline / 1048576.0);
             List<Channel> open = new ArrayList<>();
-            double baseline = heapAfterGc(engine, http);
             for (String a : args.length == 0 ? new String[] {"10000"} : args) {
                 int target = Integer.parseInt(a);
                 long t0 = System.nanoTime();
-                int failed = openUpTo(group, mqtt, secret, open, target);
+                int failed = openUpTo(group, engine.mqttPort, secret, open, target);
                 double secs = (System.nanoTime() - t0) / 1e9;
                 Thread.sleep(3_000);
                 int alive = (int) open.stream().filter(Channel::isActive).count();
-                double heap = heapAfterGc(engine, http);
+                double heap = heapAfterGc(engine);
                 System.out.printf("connections %,d open (%,d refused or failed) in %.1f s; engine heap after GC %.1f MiB; "
                                 + "%.1f KiB per connection over the empty engine%n",
                         alive, failed, secs, heap / 1048576.0, (heap - baseline) / Math.max(1, alive) / 1024.0);
@@ -89,10 +68,6 @@ public final class ConnectionScale {
             open.forEach(Channel::close);
         } finally {
             group.shutdownGracefully();
-            engine.destroy();
-            if (!engine.waitFor(30, TimeUnit.SECONDS)) {
-                engine.destroyForcibly(); // never leave an engine (and its database) behind
-            }
         }
     }
 
@@ -169,56 +144,12 @@ public final class ConnectionScale {
         }, delay, TimeUnit.SECONDS);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    private static String call(int http, String method, String path, String token, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + path)).timeout(java.time.Duration.ofSeconds(30));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static void awaitHealthy(int http) throws Exception {
-        for (int i = 0; i < 600; i++) {
-            try {
-                if (call(http, "GET", "/health", null, null).contains("ok")) {
-                    return;
-                }
-            } catch (IOException e) {
-                // starting
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("engine not healthy");
-    }
-
-    private static String provision(int http) throws Exception {
-        String login = call(http, "POST", "/api/auth/login", null, "{\"username\":\"admin\",\"password\":\"scale-admin-pw\"}");
-        String token = login.replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
-        String reader = call(http, "POST", "/api/readers", token,
-                "{\"id\":\"SCALE\",\"name\":\"scale\",\"lat\":52.37,\"lon\":4.89,\"district\":\"centre\"}");
-        return reader.replaceAll(".*\"secret\":\"([^\"]+)\".*", "$1");
-    }
-
-    private static double heapAfterGc(Process engine, int http) throws Exception {
+    private static double heapAfterGc(EngineUnderTest engine) throws Exception {
         for (int i = 0; i < 2; i++) {
             new ProcessBuilder("jcmd", String.valueOf(engine.pid()), "GC.run").redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
         }
         Thread.sleep(500);
-        Matcher m = HEAP.matcher(call(http, "GET", "/metrics", null, null));
-        double sum = 0;
-        while (m.find()) {
-            sum += Double.parseDouble(m.group(2));
-        }
-        return sum;
+        return engine.metric("jvm_memory_used_bytes", "area=\"heap\"");
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tagwatch.MosquittoBroker;
 import io.tagwatch.TestEngine;
+import io.tagwatch.sim.LocalMosquitto;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -64,8 +65,8 @@ class SimulateCommandTest {
 
     @Test
     void mosquitto_jsonAtQos1_everyBatchAcknowledgedByTheBroker() throws Exception {
-        try (MosquittoBroker broker = MosquittoBroker.start()) {
-            String out = run("simulate", "--broker", broker.tcpUri(), "--vehicles", "3000", "--readers", "9", "--speed", "600",
+        try (LocalMosquitto broker = MosquittoBroker.start()) {
+            String out = run("simulate", "--broker", broker.uri(), "--vehicles", "3000", "--readers", "9", "--speed", "600",
                     "--duration", "2s", "--payload", "json", "--qos", "1");
             assertThat(readsSent(out)).isPositive();
         }

@@ -1,5 +1,6 @@
 package io.tagwatch.metrics;
 
+import io.tagwatch.sim.LocalMosquitto;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tagwatch.MosquittoBroker;
@@ -30,7 +31,7 @@ class AlertRulesTest {
         List<Map<String, Object>> rules = (List<Map<String, Object>>) ((List<Map<String, Object>>) file.get("groups"))
                 .get(0).get("rules");
         assertThat(rules).hasSizeGreaterThan(5);
-        try (MosquittoBroker broker = MosquittoBroker.start();
+        try (LocalMosquitto broker = MosquittoBroker.start();
              TestEngine tw = TestEngine.start(b -> b.ingestUrl(broker.mqttUri()))) {
             String scrape = tw.api().rawGet("/metrics");
             TreeSet<String> checked = new TreeSet<>();

@@ -1,0 +1,385 @@
+package io.tagwatch.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.tagwatch.read.TagIds;
+import io.tagwatch.sim.LocalMosquitto;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The end-to-end load benchmark: the same Netty MQTT load generator against (0) a sink that
+ * does nothing (the generator's own ceiling), (i) TagWatch ({@code tagwatch serve}, embedded
+ * PostgreSQL, its own JVM) and (ii) Debian's Mosquitto relaying every message to one
+ * subscriber, interleaved round by round (sink, TagWatch, Mosquitto) in one run. Scenarios: (a) QoS 1, one read per
+ * message; (b) QoS 1, binary batches of 100 reads. Each phase reports messages and reads
+ * acknowledged per second, publish-to-subscriber latency of probes (TagWatch: reader publish
+ * to the officer's alert; Mosquitto: to the relayed message), and CPU of the target and of
+ * this JVM. Then TagWatch at half its maximum sustained rate of each scenario (acknowledged and
+ * matched; the latency target), and
+ * a sustained phase of (b) after which every acknowledged read must have been matched and
+ * every sighting written.
+ *
+ * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.tagwatch.benchmarks.MqttLoad
+ * [phaseSeconds=15] [sustainedSeconds=60] [rounds=2]}. Writes {@code benchmarks/results/mqtt-load-*.json}
+ * and appends a row to {@code benchmarks/RESULTS.md} (run it from the repository root).
+ */
+public final class MqttLoad {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final int LOAD_CONNECTIONS = 16;
+    private static final int PROBE_READERS = 10;
+    private static final int STOLEN = 200;
+    private static final double PROBES_PER_SECOND = 10;
+    private static final long STOLEN_FIRST_TAG = LoadPublisher.FIRST_TAG + 1_000_000;
+    /** Every load read TagWatch acknowledged in this run (the probes' few are on top). */
+    private static final java.util.concurrent.atomic.AtomicLong TAGWATCH_READS_ACKED = new java.util.concurrent.atomic.AtomicLong();
+    private static final String RESULTS_MARKER = "<!-- mqtt-load rows: MqttLoad appends below -->";
+
+    /** A scenario: reads per message and how many messages each connection keeps in flight. */
+    private record Scenario(String name, int readsPerMessage, int window) {
+    }
+
+    private static final Scenario A = new Scenario("a: QoS 1, 1 read/msg", 1, 64);
+    private static final Scenario B = new Scenario("b: QoS 1, binary 100 reads/msg", 100, 16);
+
+    /** Where the load goes, and whose CPU to count. */
+    private record Target(String name, int port, long pid, List<String[]> load, Prober prober, EngineUnderTest engine) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int phaseSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        int sustainedSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        List<Map<String, Object>> phases = new ArrayList<>();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("date", Instant.now().toString());
+        result.put("machine", machine());
+        result.put("command", "java -cp benchmarks/target/benchmarks.jar io.tagwatch.benchmarks.MqttLoad "
+                + phaseSeconds + " " + sustainedSeconds + " " + rounds);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        List<AutoCloseable> processes = new ArrayList<>();
+        Thread hook = new Thread(() -> processes.forEach(MqttLoad::closeQuietly), "mqtt-load-interrupted");
+        Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C: no engine, database or broker left behind
+        EventLoopGroup sinkGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try (EngineUnderTest engine = new EngineUnderTest("3g", "--unregistered-hits", "false",
+                "--reader-publish-rate", "10000000", "--reader-publish-burst", "10000000",
+                "--max-connections-per-address", "100000");
+             LocalMosquitto mosquitto = new LocalMosquitto("max_queued_messages 0\nmax_inflight_messages 64\n");
+             MqttSink sink = new MqttSink(sinkGroup)) {
+            processes.add(engine);
+            processes.add(mosquitto);
+            long[] stolen = provision(engine);
+            Target tagwatch = new Target("TagWatch", engine.mqttPort, engine.pid(), credentials(engine, "L", LOAD_CONNECTIONS),
+                    new Prober(group, engine.mqttPort, credentials(engine, "P", PROBE_READERS), stolen), engine);
+            Target broker = new Target("Mosquitto", mosquitto.port, mosquitto.pid(), anonymous("L", LOAD_CONNECTIONS),
+                    new Prober(group, mosquitto.port, anonymous("P", PROBE_READERS), stolen), null);
+            Target nothing = new Target("sink (does nothing)", sink.port, -1, anonymous("L", LOAD_CONNECTIONS), null, null);
+            try (LoadSubscriber officer = new LoadSubscriber(group, engine.mqttPort, "officer", "officer-bench-pw", "alerts/#",
+                         (topic, payload) -> alertArrived(tagwatch.prober(), payload.toString(StandardCharsets.UTF_8)));
+                 LoadSubscriber relay = new LoadSubscriber(group, mosquitto.port, "sub", "", "tags/#",
+                         broker.prober()::arrivedRelayed)) {
+                Map<String, Double> maxRate = new LinkedHashMap<>();
+                for (int round = 1; round <= rounds; round++) {
+                    for (Scenario s : List.of(A, B)) {
+                        // the sink in every round too: on a shared machine the ceiling moves with the load
+                        Map<String, Object> n = phase(group, nothing, s, 0, Math.min(phaseSeconds, 10), null);
+                        Map<String, Object> t = phase(group, tagwatch, s, 0, phaseSeconds, null);
+                        Map<String, Object> m = phase(group, broker, s, 0, phaseSeconds, relay);
+                        for (Map<String, Object> p : List.of(n, t, m)) {
+                            p.put("round", round);
+                            phases.add(p);
+                        }
+                        // the most TagWatch sustains: what it both acknowledged and matched
+                        double sustainable = Math.min((Double) t.get("msgsPerSecond"),
+                                (Long) t.get("readsMatchedPerSecond") / (double) s.readsPerMessage());
+                        maxRate.merge(s.name(), sustainable, Math::max);
+                    }
+                }
+                for (Scenario s : List.of(A, B)) {
+                    Map<String, Object> half = phase(group, tagwatch, s, maxRate.get(s.name()) / 2, phaseSeconds, null);
+                    half.put("halfOfMax", true);
+                    phases.add(half);
+                }
+                Map<String, Object> sustained = phase(group, tagwatch, B, 0, sustainedSeconds, null);
+                sustained.put("sustained", true);
+                phases.add(sustained);
+                result.put("persistence", drain(engine, tagwatch.prober()));
+            }
+            tagwatch.prober().close();
+            broker.prober().close();
+        } finally {
+            group.shutdownGracefully();
+            sinkGroup.shutdownGracefully();
+            processes.clear();
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        result.put("phases", phases);
+        Map<String, Object> summary = summary(phases);
+        result.put("summary", summary);
+        Path dir = Path.of("benchmarks", "results");
+        Files.createDirectories(dir);
+        Path file = dir.resolve("mqtt-load-" + Instant.now().toString().replace(":", "").substring(0, 15) + ".json");
+        JSON.writeValue(file.toFile(), result);
+        System.out.println("wrote " + file);
+        appendRow(summary, result, file);
+    }
+
+    /** One phase: warm-up of 2 s, then {@code seconds} measured. */
+    private static Map<String, Object> phase(EventLoopGroup group, Target target, Scenario s, double rate, int seconds,
+                                             LoadSubscriber relay) throws Exception {
+        double backlogSeconds = target.engine() == null ? 0 : settle(target.engine(), TAGWATCH_READS_ACKED.get());
+        try (LoadPublisher load = new LoadPublisher(group, target.port(), target.load(), s.readsPerMessage(), s.window())) {
+            load.start(rate);
+            if (target.prober() != null) {
+                target.prober().start(PROBES_PER_SECOND);
+            }
+            Thread.sleep(2_000);
+            long m0 = load.messagesAcked.get();
+            long r0 = load.readsAcked.get();
+            long relayed0 = relay == null ? 0 : relay.messages.get();
+            long cpu0 = cpuNanos(target.pid());
+            long own0 = ownCpuNanos();
+            double matched0 = target.engine() == null ? 0 : target.engine().metric("tagwatch_ingest_reads_total");
+            long t0 = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            long messages = load.messagesAcked.get() - m0;
+            long reads = load.readsAcked.get() - r0;
+            long relayed = relay == null ? 0 : relay.messages.get() - relayed0;
+            double cpu = (cpuNanos(target.pid()) - cpu0) / 1e9 / secs * 100;
+            double own = (ownCpuNanos() - own0) / 1e9 / secs * 100;
+            double matched = target.engine() == null ? 0 : target.engine().metric("tagwatch_ingest_reads_total") - matched0;
+            load.stop();
+            if (target.engine() != null) {
+                TAGWATCH_READS_ACKED.addAndGet(load.readsAcked.get());
+            }
+            List<Long> lat = List.of();
+            if (target.prober() != null) {
+                target.prober().stop();
+                Thread.sleep(1_000); // the last probes' alerts
+                lat = target.prober().latencies();
+            }
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("target", target.name());
+            p.put("scenario", s.name());
+            p.put("rateLimit", rate > 0 ? Math.round(rate) : "none");
+            p.put("seconds", Math.round(secs * 10) / 10.0);
+            p.put("messagesAcked", messages);
+            p.put("readsAcked", reads);
+            p.put("msgsPerSecond", Math.round(messages / secs * 10) / 10.0);
+            p.put("readsPerSecond", Math.round(reads / secs));
+            if (relay != null) {
+                p.put("relayedToSubscriberPerSecond", Math.round(relayed / secs));
+            }
+            if (target.engine() != null) {
+                // acknowledged means journaled; matching (and so alerts) may fall behind it
+                p.put("readsMatchedPerSecond", Math.round(matched / secs));
+                p.put("backlogSecondsBefore", Math.round(backlogSeconds * 10) / 10.0);
+            }
+            p.put("probes", lat.size());
+            p.put("latencyP50Ms", quantileMs(lat, 0.5));
+            p.put("latencyP99Ms", quantileMs(lat, 0.99));
+            p.put("targetCpuPercent", target.pid() < 0 ? null : Math.round(cpu));
+            p.put("generatorCpuPercent", Math.round(own));
+            System.out.println(JSON.writeValueAsString(p).replaceAll("\\s*\\n\\s*", " "));
+            return p;
+        }
+    }
+
+    /**
+     * Before a TagWatch phase: waits (up to 3 min) until the engine has matched every read it
+     * acknowledged before, so a phase never measures the previous one's backlog. Returns the wait.
+     */
+    private static double settle(EngineUnderTest engine, long acknowledgedSoFar) throws Exception {
+        long t0 = System.nanoTime();
+        while (engine.metric("tagwatch_ingest_reads_total") < acknowledgedSoFar
+                && System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(3)) {
+            Thread.sleep(250);
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void alertArrived(Prober prober, String json) {
+        try {
+            JsonNode n = JSON.readTree(json);
+            prober.arrived(TagIds.parse(n.path("tag").asText()), n.path("reader").path("id").asText());
+        } catch (Exception e) {
+            // not an alert of a probe
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // stopping anyway
+        }
+    }
+
+    private static Double quantileMs(List<Long> sortedNanos, double q) {
+        if (sortedNanos.isEmpty()) {
+            return null;
+        }
+        int rank = (int) Math.ceil(q * sortedNanos.size());
+        return Math.round(sortedNanos.get(Math.max(0, Math.min(sortedNanos.size(), rank) - 1)) / 1e4) / 100.0;
+    }
+
+    /** Readers, an officer, and {@value #STOLEN} stolen vehicles (tags outside the load's range). */
+    private static long[] provision(EngineUnderTest engine) throws Exception {
+        engine.loginAdmin();
+        engine.call("POST", "/api/users", Map.of("username", "officer", "password", "officer-bench-pw", "role", "officer",
+                "district", "centre"));
+        long[] tags = new long[STOLEN];
+        for (int i = 0; i < STOLEN; i++) {
+            tags[i] = STOLEN_FIRST_TAG + i;
+            JsonNode v = engine.call("POST", "/api/vehicles", Map.of("plate", "BENCH-" + i, "tag", TagIds.format(tags[i]),
+                    "kind", "motorcycle", "owner", Map.of("name", "Owner " + i, "phone", String.format("+3161%07d", i))));
+            engine.call("POST", "/api/vehicles/" + v.path("id").asLong() + "/theft", null);
+        }
+        return tags;
+    }
+
+    private static List<String[]> credentials(EngineUnderTest engine, String prefix, int n) throws Exception {
+        List<String[]> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = String.format("%s%02d", prefix, i);
+            list.add(new String[] {id, engine.createReader(id)});
+        }
+        return list;
+    }
+
+    private static List<String[]> anonymous(String prefix, int n) {
+        List<String[]> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(new String[] {String.format("%s%02d", prefix, i), ""});
+        }
+        return list;
+    }
+
+    /**
+     * After the last phase: waits (up to 5 min) until every acknowledged read is matched, every
+     * dedup window has closed and every sighting is written; reports the engine's counters.
+     */
+    private static Map<String, Object> drain(EngineUnderTest engine, Prober prober) throws Exception {
+        long t0 = System.nanoTime();
+        Map<String, Object> out = new LinkedHashMap<>();
+        double lag = 0;
+        double open = 0;
+        double pending = 0;
+        while (System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(5)) {
+            lag = engine.metric("tagwatch_journal_lag_bytes");
+            open = engine.metric("tagwatch_dedup_open_windows");
+            pending = engine.metric("tagwatch_sightings_pending");
+            if (open == 0 && pending == 0 && engine.metric("tagwatch_ingest_reads_total") >= TAGWATCH_READS_ACKED.get()) {
+                break;
+            }
+            Thread.sleep(1_000);
+        }
+        out.put("secondsToDrain", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
+        out.put("loadReadsAcknowledged", TAGWATCH_READS_ACKED.get());
+        out.put("readsMatched", (long) engine.metric("tagwatch_ingest_reads_total")); // the load's and the probes'
+        out.put("readsMatchedMinusAcknowledged", (long) engine.metric("tagwatch_ingest_reads_total") - TAGWATCH_READS_ACKED.get());
+        out.put("sightingsWritten", (long) engine.metric("tagwatch_sightings_written_total"));
+        out.put("openWindowsLeft", (long) open);
+        out.put("sightingsPendingLeft", (long) pending);
+        out.put("journalLagBytesLeft", (long) lag);
+        out.put("dedupOverflows", (long) engine.metric("tagwatch_dedup_overflows_total"));
+        out.put("writerFailures", (long) engine.metric("tagwatch_writer_failures_total"));
+        return out;
+    }
+
+    /** Medians over the rounds, the ratios and the targets. */
+    private static Map<String, Object> summary(List<Map<String, Object>> phases) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        for (Scenario sc : List.of(A, B)) {
+            for (String target : List.of("sink (does nothing)", "TagWatch", "Mosquitto")) {
+                List<Double> rates = phases.stream().filter(p -> p.get("scenario").equals(sc.name())
+                        && p.get("target").equals(target) && !p.containsKey("halfOfMax") && !p.containsKey("sustained"))
+                        .map(p -> (Double) p.get("msgsPerSecond")).sorted().toList();
+                if (!rates.isEmpty()) {
+                    s.put(sc.name().substring(0, 1) + " " + target + " median msgs/s", rates.get(rates.size() / 2));
+                }
+                List<Long> matched = phases.stream().filter(p -> p.get("scenario").equals(sc.name())
+                        && p.get("target").equals(target) && p.containsKey("readsMatchedPerSecond")
+                        && !p.containsKey("halfOfMax") && !p.containsKey("sustained"))
+                        .map(p -> (Long) p.get("readsMatchedPerSecond")).sorted().toList();
+                if (!matched.isEmpty()) {
+                    s.put(sc.name().substring(0, 1) + " " + target + " median reads matched/s", matched.get(matched.size() / 2));
+                }
+            }
+        }
+        return s;
+    }
+
+    private static void appendRow(Map<String, Object> summary, Map<String, Object> result, Path file) throws Exception {
+        Path md = Path.of("benchmarks", "RESULTS.md");
+        String text = Files.readString(md);
+        if (!text.contains(RESULTS_MARKER)) {
+            System.out.println("no '" + RESULTS_MARKER + "' in " + md + ": row not appended");
+            return;
+        }
+        double ta = num(summary.get("a TagWatch median msgs/s"));
+        double ma = num(summary.get("a Mosquitto median msgs/s"));
+        double tb = num(summary.get("b TagWatch median msgs/s"));
+        double mb = num(summary.get("b Mosquitto median msgs/s"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> phases = (List<Map<String, Object>>) result.get("phases");
+        Map<String, Object> halfB = phases.stream().filter(p -> p.containsKey("halfOfMax") && p.get("scenario").equals(B.name()))
+                .findFirst().orElseThrow();
+        Map<String, Object> halfA = phases.stream().filter(p -> p.containsKey("halfOfMax") && p.get("scenario").equals(A.name()))
+                .findFirst().orElseThrow();
+        Map<String, Object> sustained = phases.stream().filter(p -> p.containsKey("sustained")).findFirst().orElseThrow();
+        String row = String.format(java.util.Locale.ROOT,
+                "| %s | %,.0f / %,.0f | %,.0f / %,.0f = **%.2f** (matched %,.0f reads/s) | %,.0f / %,.0f = %.2f (matched %,.0f reads/s) | %,d acked, %,d matched reads/s for %.0f s | %s / %s ms (a), %s / %s ms (b) | `%s` |%n",
+                result.get("date").toString().substring(0, 10),
+                num(summary.get("a sink (does nothing) median msgs/s")), num(summary.get("b sink (does nothing) median msgs/s")),
+                ta, ma, ta / ma, num(summary.get("a TagWatch median reads matched/s")),
+                tb, mb, tb / mb, num(summary.get("b TagWatch median reads matched/s")),
+                (Long) sustained.get("readsPerSecond"), (Long) sustained.get("readsMatchedPerSecond"), (Double) sustained.get("seconds"),
+                halfA.get("latencyP50Ms"), halfA.get("latencyP99Ms"), halfB.get("latencyP50Ms"), halfB.get("latencyP99Ms"),
+                file.toString());
+        int at = text.indexOf(RESULTS_MARKER) + RESULTS_MARKER.length();
+        int lineEnd = text.indexOf('\n', at) + 1;
+        // after the marker comes the table header; rows go at the end of the table
+        int tableEnd = text.indexOf("\n\n", lineEnd);
+        tableEnd = tableEnd < 0 ? text.length() : tableEnd + 1;
+        Files.writeString(md, text.substring(0, tableEnd) + row + text.substring(tableEnd));
+        System.out.print("appended to " + md + ": " + row);
+    }
+
+    private static double num(Object o) {
+        return o == null ? Double.NaN : ((Number) o).doubleValue();
+    }
+
+    /** utime + stime of a process from /proc (clock ticks of 10 ms), or 0 for this JVM's sink. */
+    private static long cpuNanos(long pid) throws Exception {
+        if (pid < 0) {
+            return 0;
+        }
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+    }
+
+    private static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static String machine() throws Exception {
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .findFirst().map(l -> l.substring(l.indexOf(':') + 2)).orElse("?");
+        return Runtime.getRuntime().availableProcessors() + " vCPU " + cpu + ", Java " + System.getProperty("java.version");
+    }
+}

@@ -1,0 +1,117 @@
+package io.tagwatch.benchmarks;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.tagwatch.read.ReadBatch;
+import io.tagwatch.read.ReadPayloadEncoder;
+import io.tagwatch.read.TagIds;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Latency probes: a few reader connections publish, a few times a second, one read of a
+ * stolen tag at QoS 1, each (tag, reader) pair only once in the whole run (so neither the
+ * dedup window nor hit suppression hides it). The time from the publish to the probe's
+ * arrival at the subscriber (TagWatch's alert, or Mosquitto's relayed message) is its latency.
+ * Thread-safe.
+ */
+final class Prober implements AutoCloseable {
+    private final List<Channel> channels = new ArrayList<>();
+    private final List<String> readers;
+    private final long[] tags;
+    private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
+    private final List<Long> latenciesNanos = Collections.synchronizedList(new ArrayList<>());
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private ScheduledFuture<?> task;
+    private int next;
+
+    Prober(EventLoopGroup group, int port, List<String[]> credentials, long[] tags) throws InterruptedException {
+        this.tags = tags;
+        this.readers = new ArrayList<>();
+        for (String[] c : credentials) {
+            readers.add(c[0]);
+            Channel ch = MqttClientChannel.connect(group, port, new SimpleChannelInboundHandler<MqttMessage>() {
+                @Override
+                protected void channelRead0(ChannelHandlerContext ctx, MqttMessage msg) {
+                    // CONNACK and PUBACKs: nothing to do
+                }
+            });
+            ch.writeAndFlush(MqttClientChannel.connectMessage(c[0] + "-probe", c[0], c[1])).sync();
+            channels.add(ch);
+        }
+        Thread.sleep(500); // CONNACKs
+    }
+
+    int capacity() {
+        return readers.size() * tags.length;
+    }
+
+    void start(double perSecond) {
+        latenciesNanos.clear();
+        task = timer.scheduleAtFixedRate(this::probe, 0, (long) (1e9 / perSecond), TimeUnit.NANOSECONDS);
+    }
+
+    void stop() {
+        task.cancel(false);
+    }
+
+    private void probe() {
+        if (next >= capacity()) {
+            return; // every pair used: no more unseen probes
+        }
+        int r = next % readers.size();
+        long tag = tags[next / readers.size()];
+        next++;
+        ReadBatch b = new ReadBatch(1);
+        b.add(tag, System.currentTimeMillis(), -50, 1);
+        sentAt.put(TagIds.format(tag) + "@" + readers.get(r), System.nanoTime());
+        channels.get(r).writeAndFlush(MqttMessageBuilders.publish().topicName("tags/" + readers.get(r) + "/reads")
+                .qos(MqttQoS.AT_LEAST_ONCE).messageId(1 + (next % 60_000)).retained(false)
+                .payload(Unpooled.wrappedBuffer(ReadPayloadEncoder.binary(b))).build());
+    }
+
+    /** A probe arrived at the subscriber: (tag, reader) as sent. */
+    void arrived(long tag, String reader) {
+        Long t = sentAt.remove(TagIds.format(tag) + "@" + reader);
+        if (t != null) {
+            latenciesNanos.add(System.nanoTime() - t);
+        }
+    }
+
+    /** Mosquitto's relay of a probe: the reader from the topic, the tag from the binary payload. */
+    void arrivedRelayed(String topic, ByteBuf payload) {
+        if (topic.startsWith("tags/P") && payload.readableBytes() >= ReadPayloadEncoder.BINARY_HEADER_BYTES + 8) {
+            arrived(payload.getLong(payload.readerIndex() + ReadPayloadEncoder.BINARY_HEADER_BYTES), topic.substring(5, topic.indexOf('/', 5)));
+        }
+    }
+
+    /** Sorted latencies (ns) of the probes that arrived since {@link #start}. */
+    List<Long> latencies() {
+        List<Long> copy;
+        synchronized (latenciesNanos) {
+            copy = new ArrayList<>(latenciesNanos);
+        }
+        Collections.sort(copy);
+        return copy;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        channels.forEach(Channel::close);
+    }
+}
