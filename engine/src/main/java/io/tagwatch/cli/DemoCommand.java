@@ -179,7 +179,7 @@ final class DemoCommand implements Callable<Integer> {
         Collections.sort(latencies);
         return new Summary(sim.passes(), sim.readsSent(), sim.batchesAcked(), sim.batchesFailed(), engine.ingest().stats(),
                 sim.model().thefts().size(), expected.size(), engine.alerts().raised(), patrol.alerts(), found,
-                patrol.duplicates(), quantile(latencies, 0.5), quantile(latencies, 0.99), engine);
+                patrol.duplicates(), patrol.reminders(), quantile(latencies, 0.5), quantile(latencies, 0.99), engine);
     }
 
     /** One progress line a second: rewritten in place on a terminal, a line each in a log. */
@@ -256,7 +256,7 @@ final class DemoCommand implements Callable<Integer> {
     /** What the run did, and whether every expected hit was raised. */
     private record Summary(long passes, long readsSent, long batchesAcked, long batchesFailed, IngestStats stats,
                            int theftsReported, int hitsExpected, long hitsRaised, long alertsReceived,
-                           int expectedAlerted, long duplicateAlerts, long p50, long p99, Engine engine) {
+                           int expectedAlerted, long duplicateAlerts, long reminders, long p50, long p99, Engine engine) {
         double recall() {
             return hitsExpected == 0 ? 1 : (double) expectedAlerted / hitsExpected;
         }
@@ -277,6 +277,9 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("  hits expected         %,12d%n", hitsExpected);
             out.printf("  hits raised           %,12d  (%,d stored)%n", hitsRaised, engine.alerts().stored());
             out.printf("  alerts to the patrol  %,12d  (%,d of the expected; %,d duplicates)%n", alertsReceived, expectedAlerted, duplicateAlerts);
+            if (reminders > 0) {
+                out.printf("  reminders             %,12d  (a hit nobody acknowledged is published again every 5 minutes; not new alerts)%n", reminders);
+            }
             out.printf("  recall %.1f %%, precision %.1f %%, alert latency (reader publish -> patrol) p50 %d ms, p99 %d ms%n",
                     recall() * 100, precision() * 100, p50, p99);
             out.println(recall() == 1 && precision() == 1 ? "  RESULT: every expected hit raised, once, and nothing else."

@@ -15,7 +15,9 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
  * A patrol's view: an officer's Paho client subscribed to {@code alerts/#} that records each
- * alert's (tag, reader) and its latency from the reader's timestamp. Thread-safe.
+ * alert's (tag, reader) and when it arrived. Reminders and escalations of a hit nobody
+ * acknowledged (alerts carrying {@code reminder} or {@code escalated}) are counted apart: they
+ * repeat a hit on purpose and are neither new alerts nor duplicates. Thread-safe.
  */
 public final class AlertListener implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -24,6 +26,7 @@ public final class AlertListener implements AutoCloseable {
     private final Map<String, Long> firstAlertAt = new ConcurrentHashMap<>();
     private final AtomicLong alerts = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong reminders = new AtomicLong();
 
     public AlertListener(String brokerUri, String username, String password) throws MqttException {
         client = new MqttClient(brokerUri, "demo-patrol-" + username, new MemoryPersistence());
@@ -40,6 +43,10 @@ public final class AlertListener implements AutoCloseable {
             public void messageArrived(String topic, MqttMessage message) throws Exception {
                 long now = System.currentTimeMillis();
                 JsonNode n = JSON.readTree(message.getPayload());
+                if (n.has("reminder") || n.has("escalated")) {
+                    reminders.incrementAndGet();
+                    return;
+                }
                 alerts.incrementAndGet();
                 String key = n.path("tag").asText() + "@" + n.path("reader").path("id").asText();
                 if (firstAlertAt.putIfAbsent(key, now) != null) {
@@ -66,6 +73,11 @@ public final class AlertListener implements AutoCloseable {
 
     public long duplicates() {
         return duplicates.get();
+    }
+
+    /** Reminders and escalations received (not in {@link #alerts()}). */
+    public long reminders() {
+        return reminders.get();
     }
 
     @Override

@@ -47,6 +47,9 @@ class ReminderTest {
                         a.has("reminder") ? "reminder " + a.get("reminder").asInt() : a.has("escalated") ? "escalated" : "first"});
             });
 
+            // the demo's patrol (sim.AlertListener) beside it: reminders are not duplicates there
+            io.tagwatch.sim.AlertListener demoPatrol = new io.tagwatch.sim.AlertListener(tw.broker(), "quay", "quay-password");
+
             TestPublisher.readOnce(tw.broker(), "RX", secret, "7E11");
             TestPublisher.readOnce(tw.broker(), "RX", secret, "7E12");
             // the officer takes 7E12 at once
@@ -76,6 +79,10 @@ class ReminderTest {
             List<String[]> after = new ArrayList<>();
             got.drainTo(after);
             assertThat(after).as("nothing more once escalated").isEmpty();
+            assertThat(demoPatrol.alerts()).isEqualTo(2);
+            assertThat(demoPatrol.duplicates()).isZero();
+            assertThat(demoPatrol.reminders()).as("two reminders and an escalation").isEqualTo(3);
+            demoPatrol.close();
             patrol.disconnect();
         }
     }
