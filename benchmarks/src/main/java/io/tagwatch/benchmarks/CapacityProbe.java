@@ -57,6 +57,8 @@ public final class CapacityProbe {
                             rows, bytes / 1048576.0, bytes / (double) rows);
                 }
             }
+        } finally {
+            EngineUnderTest.deleteTree(dir);
         }
     }
 

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * in a temporary directory, for the end-to-end benchmarks: its ports, its pid (for CPU time
  * and {@code jcmd}), its API and its {@code /metrics}. Never left behind: {@link #close}
  * kills it if it does not stop within 2 min (an orderly stop first matches and writes what
- * the journal still holds).
+ * the journal still holds), then deletes its data directory.
  */
 final class EngineUnderTest implements AutoCloseable {
     static final String ADMIN_PASSWORD = "bench-admin-pw";
@@ -137,6 +137,17 @@ final class EngineUnderTest implements AutoCloseable {
         process.destroy();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly(); // never leave an engine (and its database) behind
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        deleteTree(dataDir); // its journal alone can reach gigabytes
+    }
+
+    /** Deletes a directory and everything under it, as far as it can. */
+    static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + dir + ": " + e);
         }
     }
 }

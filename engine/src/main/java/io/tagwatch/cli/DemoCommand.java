@@ -159,7 +159,7 @@ final class DemoCommand implements Callable<Integer> {
             Thread.sleep(1_000); // alerts in flight to the patrol's client
             return summary(engine, sim, patrol);
         } finally {
-            clients.values().forEach(ReaderClient::close);
+            ReaderClient.closeAll(clients.values());
         }
     }
 

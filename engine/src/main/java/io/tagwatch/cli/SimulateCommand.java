@@ -111,7 +111,7 @@ final class SimulateCommand implements Callable<Integer> {
                     sim.batchesSent(), sim.batchesAcked(), sim.batchesFailed(), thefts.get());
             return sim.batchesAcked() == sim.batchesSent() ? 0 : 1;
         } finally {
-            clients.values().forEach(ReaderClient::close);
+            ReaderClient.closeAll(clients.values());
         }
     }
 }
