@@ -409,13 +409,14 @@ public final class Registry {
                 long count;
                 try (Statement st = c.createStatement()) {
                     st.execute("ANALYZE vehicle_import");
-                    st.execute("INSERT INTO owners (name, phone, id_card_hash, id_card_masked) SELECT DISTINCT ON (owner_phone) "
-                            + "owner_name, owner_phone, id_card_hash, id_card_masked "
-                            + "FROM vehicle_import i WHERE NOT EXISTS (SELECT 1 FROM owners o WHERE o.phone = i.owner_phone)");
-                    // An owner already registered without an ID card gets the one the import brings.
+                    // An owner already registered without an ID card gets the one the import brings (before the new
+                    // owners are added, so only those already there are joined).
                     st.execute("UPDATE owners o SET id_card_hash = i.id_card_hash, id_card_masked = i.id_card_masked "
                             + "FROM (SELECT DISTINCT ON (owner_phone) owner_phone, id_card_hash, id_card_masked FROM vehicle_import "
                             + "WHERE id_card_hash IS NOT NULL) i WHERE o.phone = i.owner_phone AND o.id_card_hash IS NULL");
+                    st.execute("INSERT INTO owners (name, phone, id_card_hash, id_card_masked) SELECT DISTINCT ON (owner_phone) "
+                            + "owner_name, owner_phone, id_card_hash, id_card_masked "
+                            + "FROM vehicle_import i WHERE NOT EXISTS (SELECT 1 FROM owners o WHERE o.phone = i.owner_phone)");
                     try (ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT tag) FROM vehicle_import "
                             + "WHERE kind NOT IN ('ebike', 'motorcycle') OR plate IS NULL")) {
                         rs.next();

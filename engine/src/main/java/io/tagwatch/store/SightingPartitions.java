@@ -44,21 +44,25 @@ final class SightingPartitions {
         List<LocalDate> existing = days();
         int made = 0;
         for (LocalDate d = first; !d.isAfter(last); d = d.plusDays(1)) {
-            if (!existing.contains(d)) {
-                create(d);
+            if (!existing.contains(d) && create(d)) {
                 made++;
             }
         }
         return made;
     }
 
-    private void create(LocalDate day) throws SQLException {
+    /** Creates one day's partition; false when another node made it first. */
+    private boolean create(LocalDate day) throws SQLException {
         String table = name(day);
         Timestamp from = Timestamp.from(day.atStartOfDay(ZoneOffset.UTC).toInstant());
         Timestamp to = Timestamp.from(day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
+                if (!lockAndCheck(c, table, false)) {
+                    c.commit();
+                    return false;
+                }
                 st.execute("CREATE TABLE " + table + " (LIKE sightings INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");
                 // Rows of this day already in the default partition would make ATTACH fail: move them.
                 try (PreparedStatement ps = c.prepareStatement("WITH moved AS (DELETE FROM sightings_default "
@@ -74,9 +78,28 @@ final class SightingPartitions {
                         + from.toInstant() + "') TO ('" + to.toInstant() + "')");
                 c.commit();
                 log.info("created sightings partition {}", table);
+                return true;
             } catch (SQLException e) {
                 c.rollback();
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * Takes the transaction-scoped lock that serialises partition changes of every node sharing the
+     * database, then tells whether there is still work: the table exists ({@code mustExist} true, to
+     * drop it) or does not ({@code mustExist} false, to create it). Another node may have done it meanwhile.
+     */
+    private static boolean lockAndCheck(Connection c, String table, boolean mustExist) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SELECT pg_advisory_xact_lock(hashtext('tagwatch.sightings.partitions'))");
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1) == mustExist;
             }
         }
     }
@@ -119,6 +142,10 @@ final class SightingPartitions {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
+                if (!lockAndCheck(c, table, true)) {
+                    c.commit();
+                    return 0;
+                }
                 long moved = Evidence.copy(c, table, evidenceCutoff);
                 long rows;
                 try (Statement st = c.createStatement()) {

@@ -66,8 +66,9 @@ public final class Trajectories {
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             int rssi = rs.getShort(5);
+                            Integer bestRssi = rs.wasNull() ? null : rssi;
                             points.add(new Point(rs.getString(1), rs.getTimestamp(2).toInstant(),
-                                    rs.getTimestamp(3).toInstant(), rs.getInt(4), rs.wasNull() ? null : rssi));
+                                    rs.getTimestamp(3).toInstant(), rs.getInt(4), bestRssi));
                         }
                     }
                 }

@@ -49,7 +49,7 @@ class TrajectoryRoutesTest {
         List<Sighting> rows = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             long at = T0.plus(Duration.ofHours(i)).toEpochMilli();
-            rows.add(new Sighting(0x7A0001L, "R-" + i, at, at + 1_000, 2 + i, -50 - i));
+            rows.add(new Sighting(0x7A0001L, "R-" + i, at, at + 1_000, 2 + i, i == 1 ? Integer.MIN_VALUE : -50 - i));
         }
         long outside = T0.minus(Duration.ofDays(2)).toEpochMilli();
         rows.add(new Sighting(0x7A0001L, "R-9", outside, outside, 1, -70));
@@ -96,6 +96,8 @@ class TrajectoryRoutesTest {
         got.body().get("items").forEach(p -> readers.add(p.get("readerId").asText()));
         assertThat(readers).containsExactly("R-0", "R-1", "R-2");
         assertThat(got.body().get("items").get(2).get("readCount").asInt()).isEqualTo(4);
+        assertThat(got.body().get("items").get(2).get("bestRssi").asInt()).isEqualTo(-52);
+        assertThat(got.body().get("items").get(1).get("bestRssi").isNull()).as("a reader that sent no rssi").isTrue();
 
         JsonNode log = tw.call("GET", "/api/me/vehicles/" + vehicle + "/access-log", owner, null).body().get("items");
         JsonNode mine = null;

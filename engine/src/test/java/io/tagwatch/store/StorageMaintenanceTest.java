@@ -91,6 +91,27 @@ class StorageMaintenanceTest {
         assertEquals(0, count(ds, NEVER_IN_A_HIT));
     }
 
+    @Test
+    void runOnce_onTwoNodesAtOnce_makesEachDayOnceAndNeitherFails() throws Exception {
+        PGSimpleDataSource ds = SightingCopyTest.migrated(TestDatabase.fresh());
+        List<java.util.concurrent.Callable<StorageMaintenance.Result>> nodes = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            StorageMaintenance m = new StorageMaintenance(ds, Duration.ofDays(30), Duration.ofDays(365), Duration.ofHours(1));
+            nodes.add(() -> m.runOnce(NOW));
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            int made = 0;
+            for (java.util.concurrent.Future<StorageMaintenance.Result> f : pool.invokeAll(nodes)) {
+                made += f.get().partitionsCreated();
+            }
+            assertEquals(StorageMaintenance.DAYS_AHEAD + 2, made, "yesterday, today and the days ahead, once each");
+            assertEquals(StorageMaintenance.DAYS_AHEAD + 2, new SightingPartitions(ds).days().size());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private static Sighting sighting(long tag, Instant at) {
         return new Sighting(tag, "R-1", at.toEpochMilli(), at.toEpochMilli() + 2_000, 3, -60);
     }
