@@ -343,13 +343,13 @@ function readerRank(x) {
 async function loadReaders() {
   const r = await api('GET', '/api/readers');
   state.readerHealth = r.items.slice().sort((a, b) => readerRank(b) - readerRank(a) || a.id.localeCompare(b.id));
-  const count = (f) => state.readerHealth.filter(f).length;
-  $('reader-summary').replaceChildren(
-    el('span', { class: 'badge online' }, count((x) => x.online) + ' online'), ' ',
-    el('span', { class: 'badge offline' }, count((x) => !x.online) + ' offline'), ' ',
-    el('span', { class: 'badge warn' }, count((x) => x.silent) + ' silent'), ' ',
-    el('span', { class: 'badge warn' }, count((x) => x.clockDriftFlagged) + ' clock drift'), ' ',
-    el('span', {}, 'of ' + state.readerHealth.length + ' readers'));
+  const count = (label, style, f) => { // a zero count stays grey: colour only where there is something to see
+    const n = state.readerHealth.filter(f).length;
+    return el('span', { class: 'badge' + (n ? ' ' + style : '') }, n + ' ' + label);
+  };
+  $('reader-summary').replaceChildren(count('online', 'online', (x) => x.online), ' ',
+    count('offline', 'offline', (x) => !x.online), ' ', count('silent', 'warn', (x) => x.silent), ' ',
+    count('clock drift', 'warn', (x) => x.clockDriftFlagged), ' ', el('span', {}, 'of ' + state.readerHealth.length + ' readers'));
   renderReaders();
 }
 

@@ -52,6 +52,9 @@ class ConsoleBrowserTest {
         String westSecret = reader("WEST", "Junction West", 52.370, 4.880);
         eastSecret = reader("EAST", "Junction East", 52.372, 4.905);
         reader("NEVER", "<img src=x onerror=alert(3)>", 52.360, 4.895);
+        for (int i = 0; i < 36; i++) { // a city's grid: too many readers for labels on the map
+            reader(String.format("G%02d", i), "Pole " + i, 52.355 + (i / 6) * 0.004, 4.870 + (i % 6) * 0.008);
+        }
         tw.api().userToken(admin, "officer1", "officer", "centre", null);
         tw.api().userToken(admin, "clerk1", "clerk", null, null);
         vehicle("OWN-1", "0D1", "+31 6 7000 0001", "Yadea");
