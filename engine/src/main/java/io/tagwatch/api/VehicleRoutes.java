@@ -80,8 +80,8 @@ final class VehicleRoutes {
         try {
             return TagIds.parse(text);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("tag", "\"" + (text.length() > 24 ? text.substring(0, 24) + "…" : text) + "\" is not a tag id: a tag id is 1 to 16 hex digits "
-                    + "(0-9, A-F), such as 9F3A0001C2");
+            String shown = text.length() > 24 ? text.substring(0, 24) + "…" : text;
+            throw ApiException.badRequest("tag", "\"" + shown + "\" is not a tag id: " + TagIds.WHAT_A_TAG_ID_IS);
         }
     }
 

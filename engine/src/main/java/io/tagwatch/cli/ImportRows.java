@@ -158,7 +158,7 @@ final class ImportRows {
         try {
             return TagIds.parse(text.strip());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("tag: '" + text + "' " + e.getMessage());
+            throw new IllegalArgumentException("tag: '" + text + "' is not a tag id: " + TagIds.WHAT_A_TAG_ID_IS);
         }
     }
 

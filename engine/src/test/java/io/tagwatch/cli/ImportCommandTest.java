@@ -70,7 +70,7 @@ class ImportCommandTest {
         Run first = run("import", "vehicles", vehicles.toString());
         assertThat(first.code()).as(first.err()).isEqualTo(1);
         assertThat(first.out()).contains(
-                "vehicles.csv:4: tag: 'XYZ'",
+                "vehicles.csv:4: tag: 'XYZ' is not a tag id: a tag id is 1 to 16 hex digits",
                 "vehicles.csv:5: kind: 'tricycle' is neither ebike nor motorcycle",
                 "vehicles.csv:6: plate: is required",
                 "vehicles.csv:7: tag: 1A0001 repeats line 2",
