@@ -342,7 +342,11 @@ public final class Registry {
                         rs.next();
                         id = rs.getLong(1);
                     } catch (SQLException e) {
-                        throw vehicleConflict(e, plate);
+                        RegistryException conflict = vehicleConflict(e, plate);
+                        if (conflict != null) {
+                            throw conflict;
+                        }
+                        throw e;
                     }
                 }
                 notifyListsChanged(c, "registry");
@@ -358,16 +362,19 @@ public final class Registry {
         }
     }
 
-    /** A unique index refusing a vehicle: which field (plate or tag) and a sentence for the clerk; else {@code e}. */
-    private static SQLException vehicleConflict(SQLException e, String plate) {
+    /**
+     * A unique index refusing a vehicle as the conflict a clerk reads (the plate's index, else the
+     * tag's), or null when {@code e} is another failure.
+     */
+    private static RegistryException vehicleConflict(SQLException e, String plate) {
         if (!"23505".equals(e.getSQLState()) || !(e instanceof org.postgresql.util.PSQLException p)
                 || p.getServerErrorMessage() == null) {
-            return e;
+            return null;
         }
         if ("vehicles_plate_key".equals(p.getServerErrorMessage().getConstraint())) {
-            throw RegistryException.conflict("plate", "plate " + plate + " is already registered to another vehicle");
+            return RegistryException.conflict("plate", "plate " + plate + " is already registered to another vehicle");
         }
-        throw RegistryException.conflict("tag", "this tag is already bound to another vehicle");
+        return RegistryException.conflict("tag", "this tag is already bound to another vehicle");
     }
 
     /**
