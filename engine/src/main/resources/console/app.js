@@ -396,7 +396,7 @@ async function search(ev) {
     clerkSay(r.items.length + ' found');
   } catch (e) {
     $('search-results').replaceChildren();
-    clerkSay(e.message, e);
+    clerkSay(e.message, { field: null }); // the field names a search parameter, not a register input
   }
 }
 
