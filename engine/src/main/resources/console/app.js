@@ -7,6 +7,15 @@ const state = { token: null, me: null, readers: [], hits: new Map(), selected: n
 const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
 const MAX_HITS = 300;
+const MAP_WINDOW_MS = 30 * 60 * 1000; // the map shows open hits of the last 30 minutes, fading with age
+const LABELS_UP_TO = 30; // reader ids are drawn as labels only on a small map; a city keeps them in tooltips
+
+/** The one way a time is shown: the time of day for today, date and time for an earlier day. */
+function when(t) {
+  if (t == null || t === '') return '—';
+  const d = new Date(t);
+  return d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString() : d.toLocaleString();
+}
 
 /** An element with attributes and children; string children become text nodes. */
 function el(tag, attrs, ...children) {
@@ -35,9 +44,10 @@ async function api(method, path, body) {
   const r = await fetch(path, { method, headers, body: body == null ? undefined : JSON.stringify(body) });
   const data = r.status === 204 ? null : await r.json().catch(() => null);
   if (r.status === 401 && state.token) { logout(false); }
-  if (!r.ok) {
-    const e = new Error(data && data.message ? (data.field ? data.field + ': ' : '') + data.message : 'HTTP ' + r.status);
+  if (!r.ok) { // the server's message is a plain sentence; the field only says which input to point at
+    const e = new Error(data && data.message ? data.message : 'HTTP ' + r.status);
     e.status = r.status;
+    e.field = data && data.field;
     throw e;
   }
   return data;
@@ -121,38 +131,48 @@ function drawMap() {
     const [x, y] = at(r.lat, r.lon);
     map.append(svg('circle', { cx: x, cy: y, r: 5, class: 'reader' + (r.online ? '' : ' offline'), 'data-reader': r.id },
       r.id + ' ' + r.name + ' (' + r.district + ')'));
-    if (state.readers.length <= 30) { // a dense city keeps its names in the tooltips
+    if (state.readers.length <= LABELS_UP_TO) {
       const label = svg('text', { x: x + 11, y: y + 3, class: 'reader-label' });
       label.textContent = r.id;
       map.append(label);
     }
   }
   map.append(svg('g', { id: 'hit-layer' }));
-  for (const h of state.hits.values()) drawHit(h);
+  drawHits();
 }
 
-/** One marker per tag, where its newest open hit is: the map shows where each vehicle is now. */
-function drawHit(h) {
+/**
+ * One marker per tag, where its newest open hit of the last MAP_WINDOW_MS is: the map shows where
+ * each wanted vehicle is now. A marker fades as its hit ages; resolved and older hits leave the map
+ * (they stay in the list).
+ */
+function drawHits() {
   const layer = $('hit-layer');
-  if (!layer || !state.project || h.lat == null) return;
-  const newest = [...state.hits.values()].filter((o) => o.tag === h.tag && o.status !== 'resolved')
-    .sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : -1))[0];
-  const old = layer.querySelector('[data-tag="' + CSS.escape(h.tag) + '"]');
-  if (old) old.remove();
-  if (!newest || newest.lat == null) return;
-  h = newest;
-  const [x, y] = state.project(h.lat, h.lon);
-  const marker = svg('circle', { cx: x, cy: y, r: 9, class: 'hit', 'data-hit': h.hitId, 'data-tag': h.tag },
-    (h.plate || h.tag) + ' at ' + h.readerId);
-  marker.addEventListener('click', () => selectHit(h.hitId));
-  layer.append(marker);
+  if (!layer || !state.project) return;
+  const now = Date.now();
+  const newest = new Map();
+  for (const h of state.hits.values()) {
+    const age = now - new Date(h.receivedAt).getTime();
+    if (h.status === 'resolved' || h.lat == null || !(age < MAP_WINDOW_MS)) continue;
+    const other = newest.get(h.tag);
+    if (!other || other.receivedAt < h.receivedAt) newest.set(h.tag, h);
+  }
+  layer.replaceChildren(...[...newest.values()].map((h) => {
+    const [x, y] = state.project(h.lat, h.lon);
+    const age = Math.max(0, now - new Date(h.receivedAt).getTime());
+    const marker = svg('circle', { cx: x, cy: y, r: 9, class: 'hit', 'data-hit': h.hitId, 'data-tag': h.tag,
+      'fill-opacity': (1 - 0.8 * age / MAP_WINDOW_MS).toFixed(2) },
+    (h.plate || h.tag) + ' at ' + (h.readerName || h.readerId) + ', ' + when(h.receivedAt) + ' (' + h.status + ')');
+    marker.addEventListener('click', () => selectHit(h.hitId));
+    return marker;
+  }));
 }
 
 function hitItem(h) {
   const li = el('li', { class: h.status + (state.selected === h.hitId ? ' selected' : ''), 'data-hit': h.hitId,
     onclick: () => selectHit(h.hitId) },
   el('strong', { class: 'plate' }, h.plate || h.tag), ' ', el('span', { class: 'badge' }, h.list),
-  ' at ', h.readerName || h.readerId, ' · ', new Date(h.receivedAt).toLocaleTimeString(), ' · ',
+  ' at ', h.readerName || h.readerId, ' · ', when(h.receivedAt), ' · ',
   el('span', { class: 'status' }, h.status));
   return li;
 }
@@ -169,12 +189,9 @@ function addHit(h) {
   state.hits.set(h.hitId, Object.assign({}, known || {}, normalise(h)));
   if (state.hits.size > MAX_HITS) { // keep the newest; older ones stay in GET /api/hits
     const oldest = [...state.hits.values()].sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : 1))[0];
-    if (oldest.hitId !== state.selected) {
-      state.hits.delete(oldest.hitId);
-      drawHit(oldest);
-    }
+    if (oldest.hitId !== state.selected) state.hits.delete(oldest.hitId);
   }
-  drawHit(state.hits.get(h.hitId));
+  drawHits();
   renderHits();
 }
 
@@ -194,6 +211,7 @@ async function openHits() {
   drawMap();
   renderHits();
   if (!state.stream) listen(district);
+  if (!state.fading) state.fading = setInterval(drawHits, 30000);
 }
 
 /** The SSE alert stream read with fetch (EventSource cannot send the bearer token). Reconnects. */
@@ -240,7 +258,7 @@ async function selectHit(id) {
   $('hit-plate').textContent = h.plate || h.tag;
   const fields = [['Status', h.status], ['List', h.list + ' (' + h.rule + ')'], ['Tag', h.tag], ['Plate', h.plate],
     ['Vehicle', [h.kind, h.brand, h.color].filter(Boolean).join(', ')], ['Reader', (h.readerName || '') + ' (' + h.readerId + ')'],
-    ['District', h.district], ['Seen', h.readerTime], ['Acknowledged by', h.acknowledgedBy], ['Resolution', h.resolution],
+    ['District', h.district], ['Seen', when(h.readerTime)], ['Received', when(h.receivedAt)], ['Acknowledged by', h.acknowledgedBy], ['Resolution', h.resolution],
     ['Note', h.note]];
   $('hit-fields').replaceChildren(...fields.filter(([, v]) => v != null && v !== '').flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
   // The hit's own pass ends the track (its sighting is in the track once its dedup window has closed).
@@ -249,7 +267,7 @@ async function selectHit(id) {
   if (!last || last.reader !== h.readerId) {
     track.push({ reader: h.readerId, readerName: h.readerName, lat: h.lat, lon: h.lon, firstSeen: h.readerTime });
   }
-  $('hit-track').replaceChildren(...track.map((p) => el('li', {}, (p.readerName || p.reader) + ' · ' + p.firstSeen)));
+  $('hit-track').replaceChildren(...track.map((p) => el('li', {}, (p.readerName || p.reader) + ' · ' + when(p.firstSeen))));
   drawTrack(track);
   $('ack-button').disabled = h.status !== 'new';
   $('resolve-button').disabled = h.status === 'resolved';
@@ -267,7 +285,7 @@ async function act(path, body) {
   try {
     const h = await api('POST', '/api/hits/' + encodeURIComponent(state.selected) + path, body);
     state.hits.set(h.hitId, Object.assign(state.hits.get(h.hitId) || {}, h));
-    drawHit(state.hits.get(h.hitId));
+    drawHits();
     await selectHit(h.hitId);
   } catch (e) {
     $('hit-error').textContent = e.message;
@@ -283,8 +301,17 @@ async function loadVehicles() {
     el('td', { class: 'plate' }, v.plate), el('td', {}, v.tag), el('td', {}, v.kind), el('td', {}, v.brand), el('td', {}, v.color),
     el('td', {}, el('span', { class: 'badge' + (v.stolen ? ' stolen' : '') }, v.stolen ? 'reported stolen' : 'ok')),
     el('td', {},
-      v.stolen ? '' : el('button', { type: 'button', class: 'report-theft', onclick: () => reportTheft(v) }, 'Report theft'),
+      v.stolen ? '' : el('button', { type: 'button', class: 'report-theft', onclick: (ev) => askTheft(ev.target, v) }, 'Report theft'),
       ' ', el('button', { type: 'button', class: 'theft-status', onclick: () => theftStatus(v) }, 'Status')))));
+}
+
+/** Reporting a theft alerts patrols at once: the button asks once more, in the page, before it acts. */
+function askTheft(button, v) {
+  const cell = button.parentElement;
+  const ask = el('span', { class: 'confirm' }, 'Report ' + v.plate + ' stolen? Patrols are alerted at once. ',
+    el('button', { type: 'button', class: 'confirm-theft danger', onclick: () => reportTheft(v) }, 'Yes, report theft'), ' ',
+    el('button', { type: 'button', class: 'cancel-theft', onclick: () => loadVehicles() }, 'Cancel'));
+  cell.replaceChildren(ask);
 }
 
 async function reportTheft(v) {
@@ -302,23 +329,60 @@ async function theftStatus(v) {
   $('theft-status').hidden = false;
   $('theft-plate').textContent = r.plate;
   $('theft-reports').replaceChildren(...(r.reports.length ? r.reports.map((t) => el('li', { class: 'report' },
-    t.status + ' · reported ' + new Date(t.reportedAt).toLocaleString() + (t.closedAt ? ' · closed ' + new Date(t.closedAt).toLocaleString() : '')))
+    t.status + ' · reported ' + when(t.reportedAt) + (t.closedAt ? ' · closed ' + when(t.closedAt) : '')))
     : [el('li', {}, 'never reported stolen')]));
 }
 
 // ------------------------------------------------------------------ admin: reader health
 
+/** Readers to visit first: offline, then silent, then drifting clocks; by id within each. */
+function readerRank(x) {
+  return (x.online ? 0 : 4) + (x.silent ? 2 : 0) + (x.clockDriftFlagged ? 1 : 0);
+}
+
 async function loadReaders() {
   const r = await api('GET', '/api/readers');
-  const time = (t) => (t ? new Date(t).toLocaleString() : '—');
-  $('reader-rows').replaceChildren(...r.items.map((x) => el('tr', { 'data-reader': x.id },
+  state.readerHealth = r.items.slice().sort((a, b) => readerRank(b) - readerRank(a) || a.id.localeCompare(b.id));
+  const count = (label, style, f) => { // a zero count stays grey: colour only where there is something to see
+    const n = state.readerHealth.filter(f).length;
+    return el('span', { class: 'badge' + (n ? ' ' + style : '') }, n + ' ' + label);
+  };
+  $('reader-summary').replaceChildren(count('online', 'online', (x) => x.online), ' ',
+    count('offline', 'offline', (x) => !x.online), ' ', count('silent', 'warn', (x) => x.silent), ' ',
+    count('clock drift', 'warn', (x) => x.clockDriftFlagged), ' ', el('span', {}, 'of ' + state.readerHealth.length + ' readers'));
+  renderReaders();
+}
+
+function renderReaders() {
+  const words = $('reader-filter').value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const flags = (x) => [x.online ? 'online' : 'offline', x.silent ? 'silent' : '', x.clockDriftFlagged ? 'drift' : ''];
+  const shown = state.readerHealth.filter((x) => {
+    const text = [x.id, x.name, x.district, ...flags(x)].join(' ').toLowerCase();
+    return words.every((w) => text.includes(w));
+  });
+  const drift = (x) => (x.clockDriftMs == null ? '—' : (x.clockDriftMs / 1000).toFixed(1) + ' s');
+  $('reader-rows').replaceChildren(...shown.map((x) => el('tr', { 'data-reader': x.id, class: readerRank(x) ? 'attention' : '' },
     el('td', {}, x.id), el('td', {}, x.name), el('td', {}, x.district),
-    el('td', {}, el('span', { class: 'badge ' + (x.online ? 'online' : 'offline') }, x.online ? 'online' : 'offline')),
-    el('td', {}, time(x.since)), el('td', {}, time(x.lastSeen)),
-    el('td', {}, [x.silent ? 'silent' : '', x.clockDriftFlagged ? 'clock drift ' + x.clockDriftMs + ' ms' : ''].filter(Boolean).join('; ')))));
+    el('td', {}, el('span', { class: 'badge ' + (x.online ? 'online' : 'offline') }, x.online ? 'online' : 'offline'),
+      x.silent ? ' ' : '', x.silent ? el('span', { class: 'badge warn' }, 'silent') : ''),
+    el('td', {}, when(x.since)), el('td', {}, when(x.lastSeen)),
+    el('td', { class: x.clockDriftFlagged ? 'drift flagged' : 'drift' }, drift(x)))));
+  $('reader-shown').textContent = shown.length === state.readerHealth.length ? '' : shown.length + ' shown';
 }
 
 // ------------------------------------------------------------------ clerk
+
+/** The clerk's outcome line: a plain status, or an error styled as one with its input marked. */
+function clerkSay(text, error) {
+  for (const i of document.querySelectorAll('#clerk-view [aria-invalid]')) i.removeAttribute('aria-invalid');
+  $('clerk-message').textContent = error ? '' : text;
+  $('clerk-error').textContent = error ? text : '';
+  const input = error && error.field && $(CLERK_FIELDS[error.field]);
+  if (input) input.setAttribute('aria-invalid', 'true');
+}
+
+const CLERK_FIELDS = { plate: 'reg-plate', tag: 'reg-tag', kind: 'reg-kind', brand: 'reg-brand', color: 'reg-color',
+  'owner.name': 'reg-owner', 'owner.phone': 'reg-phone' };
 
 async function search(ev) {
   ev.preventDefault();
@@ -326,11 +390,13 @@ async function search(ev) {
   for (const [k, id] of [['plate', 'search-plate'], ['tag', 'search-tag'], ['phone', 'search-phone']]) if ($(id).value) q.set(k, $(id).value);
   try {
     const r = await api('GET', '/api/vehicles?' + q);
-    $('search-results').replaceChildren(...r.items.map((v) => el('li', {}, v.plate + ' · ' + v.tag + ' · ' + v.kind + ' · '
-      + v.owner.name + ' ' + v.owner.phone + (v.stolen ? ' · reported stolen' : ''))));
-    $('clerk-message').textContent = r.items.length + ' found';
+    $('search-results').replaceChildren(...r.items.map((v) => el('li', { 'data-vehicle': v.id },
+      el('strong', { class: 'plate' }, v.plate), ' · ' + v.tag + ' · ' + v.kind + ' · ' + v.owner.name + ' ' + v.owner.phone + ' ',
+      el('span', { class: 'badge' + (v.stolen ? ' stolen' : ' ok') }, v.stolen ? 'reported stolen' : 'not stolen'))));
+    clerkSay(r.items.length + ' found');
   } catch (e) {
-    $('clerk-message').textContent = e.message;
+    $('search-results').replaceChildren();
+    clerkSay(e.message, { field: null }); // the field names a search parameter, not a register input
   }
 }
 
@@ -340,10 +406,10 @@ async function register(ev) {
   try {
     const v = await api('POST', '/api/vehicles', { plate: $('reg-plate').value, tag: $('reg-tag').value, kind: $('reg-kind').value,
       brand: opt('reg-brand'), color: opt('reg-color'), owner: { name: $('reg-owner').value, phone: $('reg-phone').value } });
-    $('clerk-message').textContent = 'registered ' + v.plate + ' (tag ' + v.tag + ')';
+    clerkSay('registered ' + v.plate + ' (tag ' + v.tag + ')');
     $('register-form').reset();
   } catch (e) {
-    $('clerk-message').textContent = e.message;
+    clerkSay(e.message, e);
   }
 }
 
@@ -354,6 +420,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('resolve-button').addEventListener('click', () => act('/resolve', { resolution: $('resolution').value }));
   $('search-form').addEventListener('submit', search);
   $('register-form').addEventListener('submit', register);
+  $('reader-filter').addEventListener('input', renderReaders);
   const saved = sessionStorage.getItem('tagwatch-token');
   if (saved) {
     state.token = saved;

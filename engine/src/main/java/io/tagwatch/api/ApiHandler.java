@@ -127,7 +127,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 case NOT_FOUND -> "not_found";
                 case CONFLICT -> "conflict";
             };
-            return error(new ApiException(status, code, e.field(), e.getMessage()));
+            return error(new ApiException(status, code, e.field(), e.sentence()));
         } catch (Exception e) {
             log.error("request {} {} failed", method, path, e);
             return error(new ApiException(500, "internal", null, "internal error; see the server log"));

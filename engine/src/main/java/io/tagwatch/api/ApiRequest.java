@@ -83,7 +83,7 @@ final class ApiRequest {
         } catch (NumberFormatException e) {
             // fall through
         }
-        throw ApiException.badRequest(name, "must be an integer from " + min + " to " + max);
+        throw ApiException.badRequest(name, name + " must be an integer from " + min + " to " + max);
     }
 
     /** A text query parameter, or null. */
@@ -98,16 +98,16 @@ final class ApiRequest {
         if (v == null || java.util.Arrays.asList(allowed).contains(v)) {
             return v;
         }
-        throw ApiException.badRequest(name, "must be one of " + String.join(", ", allowed));
+        throw ApiException.badRequest(name, name + " must be one of " + String.join(", ", allowed));
     }
 
     static String text(JsonNode body, String field) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) {
-            throw ApiException.badRequest(field, "is required");
+            throw ApiException.badRequest(field, field + " is required");
         }
         if (!v.isTextual()) {
-            throw ApiException.badRequest(field, "must be a string");
+            throw ApiException.badRequest(field, field + " must be a string");
         }
         return v.asText();
     }
@@ -118,7 +118,7 @@ final class ApiRequest {
             return null;
         }
         if (!v.isTextual()) {
-            throw ApiException.badRequest(field, "must be a string");
+            throw ApiException.badRequest(field, field + " must be a string");
         }
         return v.asText();
     }
@@ -126,10 +126,10 @@ final class ApiRequest {
     static double number(JsonNode body, String field) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) {
-            throw ApiException.badRequest(field, "is required");
+            throw ApiException.badRequest(field, field + " is required");
         }
         if (!v.isNumber()) {
-            throw ApiException.badRequest(field, "must be a number");
+            throw ApiException.badRequest(field, field + " must be a number");
         }
         return v.asDouble();
     }
@@ -137,10 +137,10 @@ final class ApiRequest {
     static JsonNode object(JsonNode body, String field) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) {
-            throw ApiException.badRequest(field, "is required");
+            throw ApiException.badRequest(field, field + " is required");
         }
         if (!v.isObject()) {
-            throw ApiException.badRequest(field, "must be an object");
+            throw ApiException.badRequest(field, field + " must be an object");
         }
         return v;
     }

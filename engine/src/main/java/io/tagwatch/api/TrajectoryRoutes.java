@@ -35,12 +35,12 @@ final class TrajectoryRoutes {
                                 + " characters) is required to read a vehicle's sightings; it is recorded in the audit log");
                     }
                     if (reason.length() > MAX_REASON) {
-                        throw ApiException.badRequest("reason", "must be at most " + MAX_REASON + " characters");
+                        throw ApiException.badRequest("reason", "reason must be at most " + MAX_REASON + " characters");
                     }
                     Instant to = instant(req, "to", Instant.now());
                     Instant from = instant(req, "from", to.minus(DEFAULT_PERIOD));
                     if (!from.isBefore(to)) {
-                        throw ApiException.badRequest("from", "must be before to");
+                        throw ApiException.badRequest("from", "from must be before to");
                     }
                     if (Duration.between(from, to).compareTo(MAX_PERIOD) > 0) {
                         throw ApiException.badRequest("from", "the period may be at most " + MAX_PERIOD.toDays() + " days");
@@ -95,7 +95,7 @@ final class TrajectoryRoutes {
         try {
             return Instant.parse(v);
         } catch (DateTimeParseException e) {
-            throw ApiException.badRequest(name, "must be an ISO-8601 instant such as 2026-11-29T08:00:00Z");
+            throw ApiException.badRequest(name, name + " must be an ISO-8601 instant such as 2026-11-29T08:00:00Z");
         }
     }
 }

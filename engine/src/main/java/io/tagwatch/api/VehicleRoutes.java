@@ -80,7 +80,8 @@ final class VehicleRoutes {
         try {
             return TagIds.parse(text);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("tag", e.getMessage());
+            String shown = text.length() > 24 ? text.substring(0, 24) + "…" : text;
+            throw ApiException.badRequest("tag", "\"" + shown + "\" is not a tag id: " + TagIds.WHAT_A_TAG_ID_IS);
         }
     }
 

@@ -24,13 +24,13 @@ final class WatchlistRoutes {
                     JsonNode b = req.json();
                     JsonNode vehicleId = b.get("vehicleId");
                     if (vehicleId == null || !vehicleId.canConvertToLong()) {
-                        throw ApiException.badRequest("vehicleId", "is required and must be an integer");
+                        throw ApiException.badRequest("vehicleId", "vehicleId is required and must be an integer");
                     }
                     Instant until;
                     try {
                         until = Instant.parse(ApiRequest.text(b, "expiresAt"));
                     } catch (DateTimeParseException e) {
-                        throw ApiException.badRequest("expiresAt", "must be an ISO-8601 instant such as 2026-12-01T18:00:00Z");
+                        throw ApiException.badRequest("expiresAt", "expiresAt must be an ISO-8601 instant such as 2026-12-01T18:00:00Z");
                     }
                     WatchEntry w = registry.addWatch(vehicleId.asLong(), ApiRequest.text(b, "reason"),
                             ApiRequest.optionalText(b, "district"), until, req.user);

@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
 
 /**
  * The row checks of {@code tagwatch import}: the header, then every field of every row, against
- * the file itself (a tag twice) and the registry (a tag already registered, not registered, or
- * already reported stolen). Each bad row gets one reason naming the column.
+ * the file itself (a tag or a plate twice) and the registry (a tag or plate already registered, a tag
+ * not registered, or already reported stolen). Each bad row gets one reason naming the column.
  */
 final class ImportRows {
     static final Pattern PHONE = Pattern.compile("\\+?[0-9][0-9 -]{5,19}");
@@ -50,7 +50,9 @@ final class ImportRows {
                     + "(TAGWATCH_ID_CARD_KEY) is configured: ID-card numbers are stored only as a keyed hash");
         }
         long[] registered = registered(registry);
+        java.util.Set<String> plates = registry.registeredPlates();
         Map<Long, Integer> seen = new HashMap<>();
+        Map<String, Integer> seenPlates = new HashMap<>();
         List<VehicleImport> good = new ArrayList<>();
         List<Bad> bad = eachRow(csv, h, progress, row -> {
             String plate = text(h.get(row, "plate"), "plate", 20, true);
@@ -81,7 +83,16 @@ final class ImportRows {
             if (Arrays.binarySearch(registered, tag) >= 0) {
                 throw new IllegalArgumentException("tag: " + TagIds.format(tag) + " is already registered");
             }
+            String plateKey = Registry.plateKey(plate);
+            if (plates.contains(plateKey)) {
+                throw new IllegalArgumentException("plate: " + plate + " is already registered");
+            }
+            Integer plateFirst = seenPlates.get(plateKey);
+            if (plateFirst != null) {
+                throw new IllegalArgumentException("plate: " + plate + " repeats line " + plateFirst);
+            }
             once(seen, tag, row.line());
+            seenPlates.put(plateKey, row.line());
             good.add(new VehicleImport(plate, tag, kind, brand, color, name, phone, idHash, idMasked));
         });
         return new ImportCommand.Checked(good.size(), bad, (r, p) -> r.importVehicles(good, p::update));
@@ -147,7 +158,7 @@ final class ImportRows {
         try {
             return TagIds.parse(text.strip());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("tag: '" + text + "' " + e.getMessage());
+            throw new IllegalArgumentException("tag: '" + text + "' is not a tag id: " + TagIds.WHAT_A_TAG_ID_IS);
         }
     }
 

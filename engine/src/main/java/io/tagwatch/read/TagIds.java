@@ -14,6 +14,9 @@ public final class TagIds {
     /** Most hex digits a tag id may have (64 bits). */
     public static final int MAX_DIGITS = 16;
 
+    /** What a tag id looks like, for error messages people read (a clerk, an import file's author). */
+    public static final String WHAT_A_TAG_ID_IS = "a tag id is 1 to 16 hex digits (0-9, A-F), such as 9F3A0001C2";
+
     private static final char[] DIGITS = "0123456789ABCDEF".toCharArray();
 
     private TagIds() {

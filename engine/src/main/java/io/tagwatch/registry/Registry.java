@@ -179,7 +179,7 @@ public final class Registry {
             c.setAutoCommit(false);
             try {
                 if (role == Role.OWNER) {
-                    ownerId = findOrCreateOwner(c, username, ownerPhone);
+                    ownerId = findOrCreateOwner(c, username, ownerPhone, false);
                 }
                 long id;
                 try (PreparedStatement ps = c.prepareStatement(
@@ -318,6 +318,7 @@ public final class Registry {
     public Vehicle registerVehicle(String plate, long tag, String kind, String brand, String color,
                                    String ownerName, String ownerPhone) {
         requireText("plate", plate);
+        plate = plate.strip();
         if (!"ebike".equals(kind) && !"motorcycle".equals(kind)) {
             throw RegistryException.invalid("kind", "must be ebike or motorcycle");
         }
@@ -326,11 +327,11 @@ public final class Registry {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
-                long ownerId = findOrCreateOwner(c, ownerName, ownerPhone);
+                long ownerId = findOrCreateOwner(c, ownerName, ownerPhone, true);
                 long id;
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO vehicles (plate, tag, kind, brand, color, owner_id) VALUES (?,?,?,?,?,?) "
-                                + "ON CONFLICT (tag) DO NOTHING RETURNING id")) {
+                                + "RETURNING id")) {
                     ps.setString(1, plate);
                     ps.setLong(2, tag);
                     ps.setString(3, kind);
@@ -338,10 +339,14 @@ public final class Registry {
                     ps.setString(5, color);
                     ps.setLong(6, ownerId);
                     try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            throw RegistryException.conflict("tag", "tag is already bound to another vehicle");
-                        }
+                        rs.next();
                         id = rs.getLong(1);
+                    } catch (SQLException e) {
+                        RegistryException conflict = vehicleConflict(e, plate);
+                        if (conflict != null) {
+                            throw conflict;
+                        }
+                        throw e;
                     }
                 }
                 notifyListsChanged(c, "registry");
@@ -355,6 +360,21 @@ public final class Registry {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot register vehicle plate=" + plate, e);
         }
+    }
+
+    /**
+     * A unique index refusing a vehicle as the conflict a clerk reads (the plate's index, else the
+     * tag's), or null when {@code e} is another failure.
+     */
+    private static RegistryException vehicleConflict(SQLException e, String plate) {
+        if (!"23505".equals(e.getSQLState()) || !(e instanceof org.postgresql.util.PSQLException p)
+                || p.getServerErrorMessage() == null) {
+            return null;
+        }
+        if ("vehicles_plate_key".equals(p.getServerErrorMessage().getConstraint())) {
+            return RegistryException.conflict("plate", "plate " + plate + " is already registered to another vehicle");
+        }
+        return RegistryException.conflict("tag", "this tag is already bound to another vehicle");
     }
 
     /**
@@ -432,7 +452,7 @@ public final class Registry {
                             + "ON o.phone = i.owner_phone");
                 } catch (SQLException e) {
                     if ("23505".equals(e.getSQLState())) {
-                        throw RegistryException.conflict("tag", "a tag in the import is already registered or repeated");
+                        throw RegistryException.conflict("tag", "a tag or plate in the import is already registered or repeated");
                     }
                     throw e;
                 }
@@ -470,11 +490,11 @@ public final class Registry {
     }
 
     /**
-     * Vehicles matching every criterion given (null = any): exact plate, tag, owner phone.
+     * Vehicles matching every criterion given (null = any): plate (trimmed, any case), tag, owner phone.
      * Oldest first, one page.
      */
     public List<Vehicle> searchVehicles(String plate, Long tag, String phone, int limit, int offset) {
-        String sql = VEHICLE_SELECT + " WHERE (?::text IS NULL OR v.plate = ?) AND (?::bigint IS NULL OR v.tag = ?) "
+        String sql = VEHICLE_SELECT + " WHERE (?::text IS NULL OR upper(v.plate) = upper(btrim(?))) AND (?::bigint IS NULL OR v.tag = ?) "
                 + "AND (?::text IS NULL OR o.phone = ?) ORDER BY v.id LIMIT ? OFFSET ?";
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, plate);
@@ -607,11 +627,22 @@ public final class Registry {
         }
     }
 
-    private static long findOrCreateOwner(Connection c, String name, String phone) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM owners WHERE phone = ? ORDER BY id LIMIT 1")) {
+    /**
+     * The owner with this phone, or a new one. With {@code sameName}, a phone that belongs to someone
+     * of another name is a conflict: a vehicle must not silently go to another person than the one
+     * typed (an owner's login account, named by its username, only links to the phone's owner).
+     */
+    private static long findOrCreateOwner(Connection c, String name, String phone, boolean sameName) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, name FROM owners WHERE phone = ? ORDER BY id LIMIT 1")) {
             ps.setString(1, phone);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
+                    String registered = rs.getString(2);
+                    if (sameName && !registered.strip().equalsIgnoreCase(name.strip())) {
+                        throw RegistryException.conflict("owner.phone", "phone " + phone + " belongs to owner "
+                                + registered + ", not " + name.strip() + ": check the phone, or register the vehicle to "
+                                + registered);
+                    }
                     return rs.getLong(1);
                 }
             }
@@ -798,6 +829,32 @@ public final class Registry {
     }
 
     /** Every registered tag and its vehicle kind, for the "unregistered tag" and cloned-tag checks. */
+    /**
+     * Every registered plate, normalised as the unique index compares them ({@link #plateKey}), for
+     * checking an import file before it is written.
+     */
+    public java.util.Set<String> registeredPlates() {
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            st.setFetchSize(50_000);
+            c.setAutoCommit(false);
+            try (ResultSet rs = st.executeQuery("SELECT upper(plate) FROM vehicles")) {
+                java.util.Set<String> plates = new java.util.HashSet<>();
+                while (rs.next()) {
+                    plates.add(rs.getString(1));
+                }
+                c.commit();
+                return plates;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot load registered plates", e);
+        }
+    }
+
+    /** A plate as the unique index compares it: trimmed, upper case (inner spaces and hyphens kept). */
+    public static String plateKey(String plate) {
+        return plate.strip().toUpperCase(java.util.Locale.ROOT);
+    }
+
     public RegisteredTags registeredTags() {
         try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
             st.setFetchSize(50_000);

@@ -52,12 +52,17 @@ class ConsoleBrowserTest {
         String westSecret = reader("WEST", "Junction West", 52.370, 4.880);
         eastSecret = reader("EAST", "Junction East", 52.372, 4.905);
         reader("NEVER", "<img src=x onerror=alert(3)>", 52.360, 4.895);
+        for (int i = 0; i < 36; i++) { // a city's grid: too many readers for labels on the map
+            reader(String.format("G%02d", i), "Pole " + i, 52.355 + (i / 6) * 0.004, 4.870 + (i % 6) * 0.008);
+        }
         tw.api().userToken(admin, "officer1", "officer", "centre", null);
+        tw.api().userToken(admin, "clerk1", "clerk", null, null);
+        vehicle("OWN-1", "0D1", "+31 6 7000 0001", "Yadea");
+        vehicle(XSS + " 2", "0D2", "+31 6 7000 0002", "<img src=x onerror=alert(2)>"); // a plate is unique
+        officerVehicle = vehicle(XSS, "0D3", "+31 6 7000 0003", "Niu");
+        // owners' accounts join the owners the clerk registered (by phone)
         tw.api().userToken(admin, "owner1", "owner", null, "+31 6 7000 0001");
         tw.api().userToken(admin, "owner2", "owner", null, "+31 6 7000 0002");
-        vehicle("OWN-1", "0D1", "+31 6 7000 0001", "Yadea");
-        vehicle(XSS, "0D2", "+31 6 7000 0002", "<img src=x onerror=alert(2)>");
-        officerVehicle = vehicle(XSS, "0D3", "+31 6 7000 0003", "Niu");
         // an earlier pass at WEST (the hit's track), then the theft
         TestPublisher.readOnce(tw.broker(), "WEST", westSecret, "0D3");
         tw.awaitSighting("0D3");
@@ -95,8 +100,9 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void owner_reportsATheft_andSeesItOpen() throws Exception {
-        run("owner", Map.of("OWNER_USER", "owner1", "OWNER_PASSWORD", "owner1-password", "OWNER_PLATE", "OWN-1"));
+    void owner_reportsATheftAfterConfirming_andSeesItOpen_clerkFindsItStolen_andCannotTakeItsPlate() throws Exception {
+        run("owner", Map.of("OWNER_USER", "owner1", "OWNER_PASSWORD", "owner1-password", "OWNER_PLATE", "OWN-1",
+                "CLERK_USER", "clerk1", "CLERK_PASSWORD", "clerk1-password"));
         String owner = tw.login("owner1", "owner1-password");
         JsonNode mine = tw.call("GET", "/api/me/vehicles", owner, null).body().get("items").get(0);
         assertThat(mine.get("stolen").asBoolean()).isTrue();
@@ -105,7 +111,8 @@ class ConsoleBrowserTest {
     @Test
     void typedText_showsAsText_neverAsMarkup() throws Exception {
         run("xss", Map.of("OWNER_USER", "owner2", "OWNER_PASSWORD", "owner2-password",
-                "ADMIN_USER", "admin", "ADMIN_PASSWORD", TestEngine.ADMIN_PASSWORD, "XSS_READER", "NEVER"));
+                "ADMIN_USER", "admin", "ADMIN_PASSWORD", TestEngine.ADMIN_PASSWORD, "XSS_READER", "NEVER",
+                "XSS_PLATE", XSS + " 2"));
     }
 
     private static String reader(String id, String name, double lat, double lon) {

@@ -49,9 +49,9 @@ class RolesAtWorkTest {
 
     @Test
     void clerk_registersOwnerAndVehicle_searchesByPlateTagPhone_andReplacesTheTag() {
-        Answer owner = tw.call("POST", "/api/owners", clerk, Map.of("name", "Bea", "phone", "+31 6 2000 0001"));
+        Answer owner = tw.call("POST", "/api/owners", clerk, Map.of("name", "Owner +31 6 2000 0001", "phone", "+31 6 2000 0001"));
         assertThat(owner.status()).isEqualTo(201);
-        assertThat(tw.call("POST", "/api/owners", clerk, Map.of("name", "Bea", "phone", "+31 6 2000 0001")).status())
+        assertThat(tw.call("POST", "/api/owners", clerk, Map.of("name", "Owner +31 6 2000 0001", "phone", "+31 6 2000 0001")).status())
                 .isEqualTo(409);
         JsonNode v = register("CL-1", "C1A0000001", "+31 6 2000 0001");
         assertThat(v.get("owner").get("id").asLong()).isEqualTo(owner.body().get("id").asLong());
@@ -71,6 +71,57 @@ class RolesAtWorkTest {
         Answer taken = tw.call("PUT", "/api/vehicles/" + v.get("id").asLong() + "/tag", clerk, Map.of("tag", "C1A0000003"));
         assertThat(taken.status()).isEqualTo(409);
         assertThat(taken.body().get("field").asText()).isEqualTo("tag");
+    }
+
+    @Test
+    void clerk_cannotRegisterAPlateTwice_inAnyCase_andFindsItInAnyCase() {
+        JsonNode first = register("NU-0001", "D1A0000001", "+31 6 2100 0001");
+        Answer again = tw.call("POST", "/api/vehicles", clerk, Map.of("plate", " nu-0001 ", "tag", "D1A0000002",
+                "kind", "motorcycle", "owner", Map.of("name", "Someone Else", "phone", "+31 6 2100 0002")));
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.body().get("field").asText()).isEqualTo("plate");
+        assertThat(again.body().get("message").asText()).isEqualTo("plate nu-0001 is already registered to another vehicle");
+
+        JsonNode found = tw.call("GET", "/api/vehicles?plate=nu-0001", clerk, null).body().get("items");
+        assertThat(found).hasSize(1);
+        assertThat(found.get(0).get("id").asLong()).isEqualTo(first.get("id").asLong());
+        assertThat(found.get(0).get("stolen").asBoolean()).isFalse();
+        // the refused registration left nothing behind: its tag and its new owner are free
+        assertThat(tw.call("GET", "/api/vehicles?tag=D1A0000002", clerk, null).body().get("items")).isEmpty();
+        assertThat(tw.call("POST", "/api/owners", clerk, Map.of("name", "Someone Else", "phone", "+31 6 2100 0002"))
+                .status()).isEqualTo(201);
+    }
+
+    @Test
+    void clerk_errorsArePlainSentences_andAPhoneOfAnotherOwnerIsRefused() {
+        register("PL-1", "D2A0000001", "+31 6 2200 0001");
+        Answer tagTaken = tw.call("POST", "/api/vehicles", clerk, Map.of("plate", "PL-2", "tag", "d2a0000001",
+                "kind", "ebike", "owner", Map.of("name", "Owner +31 6 2200 0001", "phone", "+31 6 2200 0001")));
+        assertThat(tagTaken.status()).isEqualTo(409);
+        assertThat(tagTaken.body().get("field").asText()).isEqualTo("tag");
+        assertThat(tagTaken.body().get("message").asText()).isEqualTo("this tag is already bound to another vehicle");
+
+        Answer badTag = tw.call("POST", "/api/vehicles", clerk, Map.of("plate", "PL-2", "tag", "xyz",
+                "kind", "ebike", "owner", Map.of("name", "Owner +31 6 2200 0001", "phone", "+31 6 2200 0001")));
+        assertThat(badTag.status()).isEqualTo(400);
+        assertThat(badTag.body().get("message").asText())
+                .isEqualTo("\"xyz\" is not a tag id: a tag id is 1 to 16 hex digits (0-9, A-F), such as 9F3A0001C2");
+
+        Answer otherName = tw.call("POST", "/api/vehicles", clerk, Map.of("plate", "PL-3", "tag", "D2A0000003",
+                "kind", "ebike", "owner", Map.of("name", "Mallory", "phone", "+31 6 2200 0001")));
+        assertThat(otherName.status()).isEqualTo(409);
+        assertThat(otherName.body().get("field").asText()).isEqualTo("owner.phone");
+        assertThat(otherName.body().get("message").asText()).contains("belongs to owner Owner +31 6 2200 0001");
+        assertThat(tw.call("GET", "/api/vehicles?plate=PL-3", clerk, null).body().get("items")).isEmpty();
+
+        Answer sameName = tw.call("POST", "/api/vehicles", clerk, Map.of("plate", "PL-3", "tag", "D2A0000003",
+                "kind", "ebike", "owner", Map.of("name", " owner +31 6 2200 0001", "phone", "+31 6 2200 0001")));
+        assertThat(sameName.status()).isEqualTo(201);
+        assertThat(tw.call("GET", "/api/vehicles?phone=%2B31%206%202200%200001", clerk, null).body().get("items")).hasSize(2);
+
+        Answer noKind = tw.call("POST", "/api/vehicles", clerk, Map.of("plate", "PL-4", "tag", "D2A0000004",
+                "kind", "car", "owner", Map.of("name", "N", "phone", "+31 6 2200 0004")));
+        assertThat(noKind.body().get("message").asText()).isEqualTo("kind must be ebike or motorcycle");
     }
 
     @Test

@@ -70,7 +70,7 @@ class ImportCommandTest {
         Run first = run("import", "vehicles", vehicles.toString());
         assertThat(first.code()).as(first.err()).isEqualTo(1);
         assertThat(first.out()).contains(
-                "vehicles.csv:4: tag: 'XYZ'",
+                "vehicles.csv:4: tag: 'XYZ' is not a tag id: a tag id is 1 to 16 hex digits",
                 "vehicles.csv:5: kind: 'tricycle' is neither ebike nor motorcycle",
                 "vehicles.csv:6: plate: is required",
                 "vehicles.csv:7: tag: 1A0001 repeats line 2",
@@ -79,7 +79,7 @@ class ImportCommandTest {
                 "vehicles.csv:10: has 6 fields, the header has 8",
                 "3 vehicles imported, 7 bad rows left out");
         assertThat(first.err()).contains("checking", "writing", "100%");
-        assertThat(query("SELECT string_agg(plate, '|' ORDER BY plate) FROM vehicles")).isEqualTo("E-1|E-10|M-2, rear");
+        assertThat(query("SELECT string_agg(plate, '|' ORDER BY plate) FROM vehicles WHERE plate NOT LIKE 'DP-%'")).isEqualTo("E-1|E-10|M-2, rear");
         assertThat(query("SELECT name FROM owners WHERE phone = '+8613800000002'")).isEqualTo("Li \"Junior\" Na");
         assertThat(query("SELECT id_card_masked FROM owners WHERE phone = '+8613800000001'")).isEqualTo("110***********002X");
         assertThat(query("SELECT length(id_card_hash) || ':' || (id_card_hash LIKE '%11010519491231002X%') "
@@ -100,6 +100,25 @@ class ImportCommandTest {
                 .isEqualTo("E-1@2026-11-28 00:00|E-10@2026-11-29 08:30");
         assertThat(run("import", "stolen", csv("again.csv", "tag", "1A0001").toString()).out())
                 .contains("again.csv:2: tag: 1A0001 is already reported stolen");
+    }
+
+    @Test
+    void importVehicles_aPlateTwiceInTheFileOrAlreadyRegistered_isABadRow() throws Exception {
+        Run first = run("import", "vehicles", csv("plates1.csv",
+                "plate,tag,kind,owner_name,owner_phone",
+                "DP-1,2B0001,ebike,Ana,+34600000001",
+                "dp-1 ,2B0002,ebike,Bo,+34600000002",
+                "DP-2,2B0003,ebike,Ana,+34600000001").toString());
+        assertThat(first.code()).as(first.err()).isEqualTo(1);
+        assertThat(first.out()).contains("plates1.csv:3: plate: dp-1 repeats line 2", "2 vehicles imported, 1 bad rows");
+
+        Run second = run("import", "vehicles", csv("plates2.csv",
+                "plate,tag,kind,owner_name,owner_phone",
+                "Dp-2,2B0004,ebike,Bo,+34600000002",
+                "DP-3,2B0005,ebike,Bo,+34600000002").toString());
+        assertThat(second.code()).as(second.err()).isEqualTo(1);
+        assertThat(second.out()).contains("plates2.csv:2: plate: Dp-2 is already registered", "1 vehicles imported");
+        assertThat(query("SELECT plate FROM vehicles WHERE plate ILIKE 'dp-%' ORDER BY plate")).isEqualTo("DP-1,DP-2,DP-3");
     }
 
     @Test
