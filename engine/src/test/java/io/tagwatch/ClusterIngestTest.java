@@ -115,6 +115,7 @@ class ClusterIngestTest {
                 Map<Long, long[]> sightings = CrashRecoveryTest.awaitSightings(db, BATCHES * READS);
                 String context = "engine logs " + a.logFile() + " " + b.logFile() + ", broker log " + broker.logFile();
                 CrashRecoveryTest.assertEveryReadStoredOnce(sightings, context);
+                CrashRecoveryTest.assertTrafficMatchesSightings(db, context);
                 assertThat(stolenHits(db)).as("hits per stolen tag (%s)", context)
                         .isEqualTo(stolen.stream().collect(java.util.stream.Collectors.toMap(t -> t, t -> 1L)));
                 awaitAlerts(alerts, stolen);

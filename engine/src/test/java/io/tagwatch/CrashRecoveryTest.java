@@ -95,6 +95,7 @@ class CrashRecoveryTest {
             String context = "seed=" + seed + " run=" + run + " killed after " + killAfterMs + " ms with "
                     + ackedBeforeKill + " of " + sent + " sent batches acknowledged; engine log " + engine.logFile();
             assertEveryReadStoredOnce(sightings, context);
+            assertTrafficMatchesSightings(db, context);
             engine.stop();
         }
     }
@@ -137,6 +138,25 @@ class CrashRecoveryTest {
                 assertThat(s[0]).as("sightings of read %d of batch %d (%s)", i, b, context).isEqualTo(1);
                 assertThat(s[1]).as("read count of read %d of batch %d (%s)", i, b, context).isEqualTo(1);
             }
+        }
+    }
+
+    /**
+     * The readers' traffic counts (added by the writer in each sighting transaction) agree with
+     * the stored sightings: per reader and hour, the same sightings and reads, replays included.
+     */
+    static void assertTrafficMatchesSightings(TestDatabase.Db db, String context) throws Exception {
+        String fromSightings = "SELECT reader_id, date_bin('1 hour', first_seen, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS hour, count(*)::int AS sightings, "
+                + "sum(read_count)::bigint AS reads FROM sightings GROUP BY 1, 2";
+        String traffic = "SELECT reader_id, hour, sightings, reads FROM reader_traffic";
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM reader_traffic), "
+                     + "(SELECT count(*) FROM ((" + fromSightings + ") EXCEPT (" + traffic + ")) a), "
+                     + "(SELECT count(*) FROM ((" + traffic + ") EXCEPT (" + fromSightings + ")) b)")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("reader traffic rows (%s)", context).isPositive();
+            assertThat(rs.getLong(2)).as("hours of sightings not in reader_traffic as counted (%s)", context).isZero();
+            assertThat(rs.getLong(3)).as("reader_traffic rows not matching the sightings (%s)", context).isZero();
         }
     }
 

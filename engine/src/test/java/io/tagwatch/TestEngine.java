@@ -98,6 +98,22 @@ public final class TestEngine implements AutoCloseable {
         return new ApiClient("http://127.0.0.1:" + engine.httpPort());
     }
 
+    /** Waits (up to 20 s) until at least {@code n} sightings are stored; fails the test otherwise. */
+    public void awaitSightings(int n) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            try (java.sql.Connection c = db.connect(); java.sql.Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM sightings")) {
+                rs.next();
+                if (rs.getInt(1) >= n) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("fewer than " + n + " sightings stored after 20 s");
+    }
+
     @Override
     public void close() {
         engine.close();

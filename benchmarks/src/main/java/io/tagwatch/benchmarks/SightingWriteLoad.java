@@ -2,7 +2,9 @@ package io.tagwatch.benchmarks;
 
 import io.tagwatch.store.Database;
 import io.tagwatch.store.Sighting;
+import io.tagwatch.store.ReaderTraffic;
 import io.tagwatch.store.SightingCopy;
+import io.tagwatch.store.StorageMaintenance;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -12,6 +14,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,13 +31,16 @@ import org.postgresql.ds.PGSimpleDataSource;
  * interleaved so the shared machine's noise falls on all of them alike:
  * <ul>
  *   <li>{@code binaryCopy}: the engine's {@link SightingCopy} ({@code COPY ... (FORMAT binary)});</li>
+ *   <li>{@code writerTransaction}: what the engine's writer commits, the binary COPY plus the
+ *       readers' traffic counts ({@link ReaderTraffic#add});</li>
  *   <li>{@code textCopy}: the same rows as {@code COPY} text (what the writer did before);</li>
  *   <li>{@code insertRewritten}: {@code INSERT} batches with {@code reWriteBatchedInserts=true};</li>
  *   <li>{@code insertBatch}: plain JDBC {@code addBatch}/{@code executeBatch} (the baseline).</li>
  * </ul>
  * Every transaction carries {@code txRows} rows (the writer's default batch, 5,000), the data is
- * one city day: tags drawn from 220,000 vehicles, 400 readers, times spread over 24 h of the
- * current day. The table is emptied (TRUNCATE) before each measured round. Finally the bytes per
+ * a city's traffic: tags drawn from 220,000 vehicles, 400 readers, first-seen times spread as a city
+ * of 20 million sightings a day produces them (see {@link #cityDay}), in time order (as the writer
+ * receives them), into today's day partition made by {@link StorageMaintenance}. The tables are emptied (TRUNCATE) before each measured round. Finally the bytes per
  * row on disk (heap + indexes of every sightings partition) after one more binary load.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.tagwatch.benchmarks.SightingWriteLoad [rows] [rounds]}
@@ -42,6 +48,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 public final class SightingWriteLoad {
     private static final int TX_ROWS = 5_000;
+    /** The rate of a city of ~220,000 two-wheelers (docs/operations.md, "Disk a city needs"). */
+    static final long CITY_SIGHTINGS_PER_DAY = 20_000_000L;
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
@@ -52,9 +60,18 @@ public final class SightingWriteLoad {
             ds.setUrl(pg.getJdbcUrl("postgres", "postgres"));
             ds.setUser("postgres");
             Database.migrate(ds);
+            // The engine's storage: today's day partition exists before the first write.
+            try (StorageMaintenance maintenance = new StorageMaintenance(ds, Duration.ofDays(30), Duration.ofDays(365),
+                    Duration.ofHours(1))) {
+                maintenance.runOnce(Instant.now());
+            }
             Map<String, Method> methods = new LinkedHashMap<>();
             SightingCopy binary = new SightingCopy();
             methods.put("binaryCopy", (c, tx) -> binary.copy(c, List.of(tx)));
+            methods.put("writerTransaction", (c, tx) -> {
+                binary.copy(c, List.of(tx));
+                ReaderTraffic.add(c, List.of(tx));
+            });
             methods.put("textCopy", SightingWriteLoad::textCopy);
             methods.put("insertRewritten", SightingWriteLoad::insert);
             methods.put("insertBatch", SightingWriteLoad::insert);
@@ -101,7 +118,7 @@ public final class SightingWriteLoad {
         ds.setReWriteBatchedInserts(name.equals("insertRewritten"));
         try (Connection c = ds.getConnection()) {
             try (Statement st = c.createStatement()) {
-                st.execute("TRUNCATE sightings");
+                st.execute("TRUNCATE sightings, reader_traffic");
                 st.execute("CHECKPOINT");
             }
             c.setAutoCommit(false);
@@ -157,15 +174,22 @@ public final class SightingWriteLoad {
     }
 
     /** One day of a city's sightings, deterministic for a seed; times within today (UTC). */
+    /**
+     * {@code rows} sightings as a city of {@value #CITY_SIGHTINGS_PER_DAY} sightings a day writes them
+     * (500,000 rows: 36 minutes of its traffic from the start of today, UTC), in time order.
+     */
     static List<Sighting> cityDay(int rows, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         long day = System.currentTimeMillis() / 86_400_000L * 86_400_000L;
+        long span = Math.max(60_000L, rows * 86_400_000L / CITY_SIGHTINGS_PER_DAY);
         List<Sighting> out = new ArrayList<>(rows);
         for (int i = 0; i < rows; i++) {
-            long first = day + rnd.nextLong(86_400_000L - 60_000L);
+            long first = day + rnd.nextLong(span);
             out.add(new Sighting(0x9F3A000000L + rnd.nextInt(220_000), String.format("R-%04d", rnd.nextInt(400)),
                     first, first + rnd.nextInt(3_000), 1 + rnd.nextInt(12), -40 - rnd.nextInt(50)));
         }
+        // In time order, as the writer receives them (a sighting is handed over when its window closes).
+        out.sort(java.util.Comparator.comparingLong(Sighting::firstSeen));
         return out;
     }
 

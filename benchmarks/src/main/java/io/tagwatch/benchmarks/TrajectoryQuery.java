@@ -28,7 +28,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * before today (one declarative partition per day, made by {@link StorageMaintenance}), each
  * with a tag drawn uniformly from the vehicles, one of 400 readers, a uniform random time in its
  * day, 1–12 reads and rssi −40…−89; generated inside PostgreSQL ({@code INSERT ... SELECT
- * generate_series}, {@code setseed(0.42)}) with the indexes in place, then {@code VACUUM ANALYZE}.
+ * generate_series}, {@code setseed(0.42)}), each day's rows inserted in time order as the writer
+ * stores them, with the indexes in place, then {@code VACUUM ANALYZE}.
  * Each vehicle thus has ~6.5 sightings a day, ~195 in 30 days.
  *
  * <p>Queries go through a HikariCP pool of 4, as in the engine. {@code queries} distinct random vehicles, a 30-day window ending now, each
@@ -124,7 +125,7 @@ public final class TrajectoryQuery {
                         + "'R-' || lpad(floor(random() * 400)::int::text, 4, '0'), t, t + random() * interval '3 seconds', "
                         + "1 + floor(random() * 12)::int, (-40 - floor(random() * 50))::smallint "
                         + "FROM (SELECT ?::timestamptz + random() * interval '86399 seconds' AS t "
-                        + "FROM generate_series(1, ?) ) g")) {
+                        + "FROM generate_series(1, ?) ORDER BY 1) g")) {
                     ps.setTimestamp(1, Timestamp.from(dayStart));
                     ps.setLong(2, perDay);
                     ps.executeUpdate();

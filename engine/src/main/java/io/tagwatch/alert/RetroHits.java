@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The retro-hit of a theft report: where the vehicle was last seen in the past 24 hours (from
  * the stored sightings), its last few sightings, and the readers vehicles most often pass next
- * after that reader (learned from the stored sightings of the past week) as its likely next
+ * after that reader (learned from the vehicles that passed it in the hour before) as its likely next
  * positions. Raised at once as a hit of rule {@code last-seen} to the last reader's district.
  *
  * <p>Thread-safe; blocks on the database (call it from an API worker).
@@ -32,6 +32,10 @@ public final class RetroHits {
     private static final Logger log = LoggerFactory.getLogger(RetroHits.class);
     static final int TRACK = 5;
     static final int LIKELY_NEXT = 3;
+    /** Vehicles that passed the reader this long before the stolen one teach where traffic goes next. */
+    static final long LEARN_FROM_MS = 3_600_000L;
+    /** A next reader counts when passed within this time. */
+    static final long NEXT_WITHIN_MS = 1_800_000L;
 
     private final DataSource db;
     private final ReaderDirectory readers;
@@ -76,7 +80,7 @@ public final class RetroHits {
             if (lastReader == null) {
                 return Optional.empty();
             }
-            List<Map<String, Object>> next = likelyNext(c, lastReader);
+            List<Map<String, Object>> next = likelyNext(c, lastReader, lastFirst);
             ReaderInfo r = readers.byId(lastReader);
             if (r == null) {
                 return Optional.empty(); // a reader since retired: nowhere to send the patrol
@@ -100,22 +104,33 @@ public final class RetroHits {
         }
     }
 
-    /** The readers most often passed next (within 30 minutes) after {@code reader}, over the past week. */
-    private static List<Map<String, Object>> likelyNext(Connection c, String reader) throws SQLException {
-        // Only the tracks of vehicles seen at this reader (its index; the newest 10,000 passes).
+    /**
+     * The readers most often passed next (within 30 minutes) after {@code reader} by the vehicles
+     * that passed it in the hour before {@code at} (when the stolen vehicle was last seen there):
+     * the traffic flows of that place at that time of day. Read through the BRIN index on
+     * {@code first_seen}, so its cost is bounded by the city's traffic in those 90 minutes.
+     */
+    private static List<Map<String, Object>> likelyNext(Connection c, String reader, long at) throws SQLException {
         String sql = "SELECT next_reader, count(*) AS passes FROM ("
                 + " SELECT s.reader_id, s.first_seen, LEAD(s.reader_id) OVER w AS next_reader,"
                 + " LEAD(s.first_seen) OVER w AS next_seen FROM sightings s"
-                + " WHERE s.first_seen > now() - interval '7 days' AND s.tag IN (SELECT tag FROM sightings"
-                + " WHERE reader_id = ? AND first_seen > now() - interval '7 days' ORDER BY first_seen DESC LIMIT 10000)"
+                + " WHERE s.first_seen >= ? AND s.first_seen < ? AND s.tag IN (SELECT tag FROM sightings"
+                + " WHERE reader_id = ? AND first_seen >= ? AND first_seen <= ? LIMIT 10000)"
                 + " WINDOW w AS (PARTITION BY s.tag ORDER BY s.first_seen)) x"
                 + " WHERE reader_id = ? AND next_reader IS NOT NULL AND next_reader <> reader_id"
                 + " AND next_seen - first_seen < interval '30 minutes'"
                 + " GROUP BY next_reader ORDER BY passes DESC, next_reader LIMIT ?";
+        java.sql.Timestamp from = new java.sql.Timestamp(at - LEARN_FROM_MS);
+        java.sql.Timestamp until = new java.sql.Timestamp(at);
+        java.sql.Timestamp end = new java.sql.Timestamp(at + NEXT_WITHIN_MS);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, reader);
-            ps.setString(2, reader);
-            ps.setInt(3, LIKELY_NEXT);
+            ps.setTimestamp(1, from);
+            ps.setTimestamp(2, end);
+            ps.setString(3, reader);
+            ps.setTimestamp(4, from);
+            ps.setTimestamp(5, until);
+            ps.setString(6, reader);
+            ps.setInt(7, LIKELY_NEXT);
             try (ResultSet rs = ps.executeQuery()) {
                 List<Map<String, Object>> out = new ArrayList<>();
                 while (rs.next()) {

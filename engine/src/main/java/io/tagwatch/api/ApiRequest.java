@@ -92,6 +92,19 @@ final class ApiRequest {
         return v == null || v.isEmpty() || v.get(0).isBlank() ? null : v.get(0);
     }
 
+    /** An ISO-8601 instant query parameter, {@code dflt} when absent, or 400. */
+    java.time.Instant instantQuery(String name, java.time.Instant dflt) {
+        String v = textQuery(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return java.time.Instant.parse(v);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiException.badRequest(name, name + " must be an ISO-8601 instant such as 2026-11-29T08:00:00Z");
+        }
+    }
+
     /** A query parameter that must be one of the values given, or null when absent. */
     String oneOf(String name, String... allowed) {
         String v = textQuery(name);

@@ -77,7 +77,7 @@ public final class HttpApiServer implements AutoCloseable {
         routes.addAll(TheftRoutes.routes(registry, hotLists, new io.tagwatch.alert.RetroHits(dataSource, registry.readers(), alerts)));
         routes.addAll(HitRoutes.routes(alerts, registry, hotLists, new HitTrack(dataSource)));
         routes.addAll(WatchlistRoutes.routes(registry, hotLists));
-        routes.addAll(ReaderRoutes.routes(registry, liveness));
+        routes.addAll(ReaderRoutes.routes(registry, liveness, new io.tagwatch.store.ReaderTraffic(dataSource)));
         routes.addAll(TrajectoryRoutes.routes(registry, new io.tagwatch.store.Trajectories(dataSource)));
         routes.add(Route.of("GET", "/api/alerts/stream", req -> new AlertStream.Open(req.textQuery("district")),
                 Role.OFFICER, Role.ADMIN));

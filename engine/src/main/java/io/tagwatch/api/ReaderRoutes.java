@@ -7,6 +7,7 @@ import io.tagwatch.registry.ReaderInfo;
 import io.tagwatch.registry.ReaderLiveness;
 import io.tagwatch.registry.Registry;
 import io.tagwatch.registry.Role;
+import io.tagwatch.store.ReaderTraffic;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,18 +17,49 @@ import java.util.Map;
 
 /**
  * Readers: provision (admin; the secret is shown once), rotate the secret, retire; and the
- * list with online/offline, since when, last seen and last status (admin, officer).
+ * list with online/offline, since when, last seen and last status, and a reader's traffic over
+ * time from {@link ReaderTraffic} (admin, officer).
  */
 final class ReaderRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The most buckets one traffic answer holds (400 days of hours). */
+    static final int MAX_BUCKETS = 9_600;
 
 
     private ReaderRoutes() {
     }
 
-    static List<Route> routes(Registry registry, ReaderLiveness liveness) {
+    static List<Route> routes(Registry registry, ReaderLiveness liveness, ReaderTraffic traffic) {
         ReaderDirectory readers = registry.readers();
-        return List.of(Route.of("POST", "/api/readers", req -> {
+        return List.of(Route.of("GET", "/api/readers/{id}/traffic", req -> {
+            String id = req.pathParams.get(0);
+            if (readers.byId(id) == null) {
+                throw ApiException.notFound("no such reader: " + id);
+            }
+            String bucket = req.oneOf("bucket", "hour", "day");
+            int hours = "day".equals(bucket) ? 24 : 1;
+            Instant to = req.instantQuery("to", Instant.now());
+            Instant from = req.instantQuery("from", to.minus(java.time.Duration.ofDays(1)));
+            if (!from.isBefore(to)) {
+                throw ApiException.badRequest("from", "from must be before to");
+            }
+            long buckets = java.time.Duration.between(from, to).toHours() / hours;
+            if (buckets > MAX_BUCKETS) {
+                throw ApiException.badRequest("from", "at most " + MAX_BUCKETS + " buckets: shorten the period or use a larger bucket");
+            }
+            List<Map<String, Object>> items = new ArrayList<>();
+            for (ReaderTraffic.Bucket b : traffic.read(id, from, to, hours)) {
+                items.add(Map.of("at", b.at().toString(), "sightings", b.sightings(), "reads", b.reads()));
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("reader", id);
+            out.put("bucket", bucket == null ? "hour" : bucket);
+            out.put("from", from.toString());
+            out.put("to", to.toString());
+            out.put("items", items);
+            return out;
+        }, Role.ADMIN, Role.OFFICER),
+        Route.of("POST", "/api/readers", req -> {
             JsonNode b = req.json();
             String id = ApiRequest.text(b, "id");
             String secret = registry.createReader(id, ApiRequest.text(b, "name"),

@@ -7,7 +7,6 @@ import io.tagwatch.registry.Vehicle;
 import io.tagwatch.store.Trajectories;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +36,8 @@ final class TrajectoryRoutes {
                     if (reason.length() > MAX_REASON) {
                         throw ApiException.badRequest("reason", "reason must be at most " + MAX_REASON + " characters");
                     }
-                    Instant to = instant(req, "to", Instant.now());
-                    Instant from = instant(req, "from", to.minus(DEFAULT_PERIOD));
+                    Instant to = req.instantQuery("to", Instant.now());
+                    Instant from = req.instantQuery("from", to.minus(DEFAULT_PERIOD));
                     if (!from.isBefore(to)) {
                         throw ApiException.badRequest("from", "from must be before to");
                     }
@@ -85,17 +84,5 @@ final class TrajectoryRoutes {
                         return m;
                     }).toList());
                 }, Role.OWNER));
-    }
-
-    private static Instant instant(ApiRequest req, String name, Instant dflt) {
-        String v = req.textQuery(name);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Instant.parse(v);
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest(name, name + " must be an ISO-8601 instant such as 2026-11-29T08:00:00Z");
-        }
     }
 }

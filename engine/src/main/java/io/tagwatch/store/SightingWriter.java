@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes closed sightings to PostgreSQL with binary {@code COPY ... FROM STDIN} ({@link SightingCopy}) on its
  * own thread, in transactions of up to {@code batchRows} rows or whatever arrived within {@code flushInterval},
+ * adds their counts to the readers' traffic ({@link ReaderTraffic}) in the same transaction,
  * so the ingest pipeline never waits for the database. Each transaction carries whole
  * {@link SightingBatch}es and moves this node's journal checkpoint to the newest of their
  * positions, so the sightings and the checkpoint are committed together or not at all. A
@@ -175,6 +176,7 @@ public final class SightingWriter implements AutoCloseable {
                         lists.add(b.sightings());
                     }
                     copy.copy(c, lists);
+                    ReaderTraffic.add(c, lists);
                 }
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO journal_checkpoint (node, position) VALUES (?, ?) ON CONFLICT (node) DO UPDATE "

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
  *       which moves to {@code sighting_evidence} in the same transaction;</li>
  *   <li>kept evidence is removed once its case has been closed for {@code retention.evidence}.</li>
  * </ol>
+ * Per-minute reader traffic counts (no vehicle in them) are kept for {@link ReaderTraffic#KEPT}.
  * A failed run is logged and counted and tried again at the next interval; nothing is half-done
  * because each day's move-and-drop is one transaction.
  *
@@ -96,6 +97,7 @@ public final class StorageMaintenance implements AutoCloseable {
         long evidence;
         try (Connection c = db.getConnection()) {
             evidence = Evidence.expire(c, evidenceCutoff);
+            ReaderTraffic.purgeBefore(c, now.minus(ReaderTraffic.KEPT));
         }
         removed.addAndGet(sightings + evidence);
         if (sightings + evidence > 0) {

@@ -48,7 +48,7 @@ class RetroHitTest {
             // The vehicle itself: RC, then RA, where it was last seen.
             TestPublisher.readOnce(tw.broker(), "RC", s.get("RC"), "1A57", t0 + 100_000);
             TestPublisher.readOnce(tw.broker(), "RA", s.get("RA"), "1A57", t0 + 200_000);
-            awaitSightings(tw, 12);
+            tw.awaitSightings(12);
 
             BlockingQueue<JsonNode> alerts = new LinkedBlockingQueue<>();
             MqttClient patrol = new MqttClient(tw.broker(), "ring-" + System.nanoTime(), new MemoryPersistence());
@@ -73,20 +73,5 @@ class RetroHitTest {
             assertThat(a.get("likelyNext").get(1).get("reader").asText()).isEqualTo("RC");
             patrol.disconnect();
         }
-    }
-
-    private static void awaitSightings(TestEngine tw, int n) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline) {
-            try (Connection c = tw.db.connect(); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT count(*) FROM sightings")) {
-                rs.next();
-                if (rs.getInt(1) >= n) {
-                    return;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("sightings not stored");
     }
 }

@@ -65,6 +65,7 @@ class RolesByRouteTest {
         WHO.put("POST /api/readers/{id}/secret", "admin");
         WHO.put("DELETE /api/readers/{id}", "admin");
         WHO.put("GET /api/readers", "officer admin");
+        WHO.put("GET /api/readers/{id}/traffic", "officer admin");
         WHO.put("GET /api/alerts/stream", "officer admin");
         WHO.put("GET /console/", ANYONE);
         WHO.put("GET /console/{file}", ANYONE);

@@ -60,6 +60,7 @@ class StorageMaintenanceTest {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             new SightingCopy().copy(c, List.of(rows));
+            ReaderTraffic.add(c, List.of(rows));
             c.commit();
         }
 
@@ -89,6 +90,13 @@ class StorageMaintenanceTest {
         assertEquals(0, count(ds, STOLEN_STILL_OPEN), "the closed case's recent sighting passed ordinary retention too");
         assertEquals(3, count(ds, OPEN_HIT), "a hit nobody resolved keeps its evidence");
         assertEquals(0, count(ds, NEVER_IN_A_HIT));
+        // Traffic counts hold no vehicle: they outlive the sightings, for 400 days.
+        try (Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT min(hour) FROM reader_traffic")) {
+            rs.next();
+            assertEquals(NOW.minus(Duration.ofDays(40)), rs.getTimestamp(1).toInstant(),
+                    "traffic of 45 days before NOW is past 400 days at NOW + 356 days; of 40 days before, not yet");
+        }
     }
 
     @Test
