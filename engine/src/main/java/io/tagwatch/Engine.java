@@ -132,6 +132,9 @@ public final class Engine implements AutoCloseable {
                 cloned));
         // Replays the journal after the checkpoint into the pipeline, then takes appends.
         journal = started(FileJournal.open(journalDir, config.journalOptions(), checkpoint, ingest));
+        long pendingCap = config.writerPendingCap();
+        SightingWriter w = writer;
+        journal.backPressure(() -> w.pending() >= pendingCap);
         ingest.durablePosition(journal::durablePosition);
         writer.start(position -> {
             journal.checkpointed(position);

@@ -27,6 +27,9 @@ import java.util.Objects;
  * @param maxOpenSightings   bound on open (tag, reader) windows held in memory
  * @param writerBatchRows    sighting writer flushes at this many rows...
  * @param writerFlushInterval ...or after this long, whichever comes first
+ * @param writerMaxPendingRows closed sightings waiting for the writer past which reads are no longer
+ *                           acknowledged (the heap's bound on the writer's backlog); 0 = one row per
+ *                           512 bytes of the maximum heap (about an eighth of it)
  * @param tokenTtl           lifetime of an API bearer token
  * @param journalFsync       when the journal forces writes to disk: GROUP, EVERY_BATCH or NONE
  * @param journalSegmentBytes size past which a journal segment file is closed
@@ -83,6 +86,7 @@ public record EngineConfig(
         int maxOpenSightings,
         int writerBatchRows,
         Duration writerFlushInterval,
+        long writerMaxPendingRows,
         Duration tokenTtl,
         FsyncPolicy journalFsync,
         long journalSegmentBytes,
@@ -148,6 +152,9 @@ public record EngineConfig(
         requirePositive("maxReadFuture", maxReadFuture);
         requirePositive("dedupWindow", dedupWindow);
         requirePositive("writerFlushInterval", writerFlushInterval);
+        if (writerMaxPendingRows < 0) {
+            throw new IllegalArgumentException("writerMaxPendingRows must be 0 (from the heap) or positive: " + writerMaxPendingRows);
+        }
         requirePositive("tokenTtl", tokenTtl);
         requirePositive("httpRequestTimeout", httpRequestTimeout);
         requirePositive("checkpointInterval", checkpointInterval);
@@ -214,6 +221,11 @@ public record EngineConfig(
     }
 
     /** The journal's settings as the journal package takes them. */
+    /** {@link #writerMaxPendingRows}, with 0 resolved against this JVM's maximum heap. */
+    public long writerPendingCap() {
+        return writerMaxPendingRows > 0 ? writerMaxPendingRows : Math.max(10_000L, Runtime.getRuntime().maxMemory() / 512);
+    }
+
     public JournalOptions journalOptions() {
         return new JournalOptions(journalSegmentBytes, journalCapBytes, journalRetainSegments, journalFsync);
     }
@@ -241,6 +253,7 @@ public record EngineConfig(
         b.maxOpenSightings = maxOpenSightings;
         b.writerBatchRows = writerBatchRows;
         b.writerFlushInterval = writerFlushInterval;
+        b.writerMaxPendingRows = writerMaxPendingRows;
         b.tokenTtl = tokenTtl;
         b.journalFsync = journalFsync;
         b.journalSegmentBytes = journalSegmentBytes;
@@ -317,6 +330,7 @@ public record EngineConfig(
         private int maxOpenSightings = 1 << 19;
         private int writerBatchRows = 5_000;
         private Duration writerFlushInterval = Duration.ofMillis(500);
+        private long writerMaxPendingRows = 0;
         private Duration tokenTtl = Duration.ofHours(12);
         private FsyncPolicy journalFsync = FsyncPolicy.GROUP;
         private long journalSegmentBytes = 64L << 20;
@@ -371,6 +385,7 @@ public record EngineConfig(
         public Builder maxOpenSightings(int v) { maxOpenSightings = v; return this; }
         public Builder writerBatchRows(int v) { writerBatchRows = v; return this; }
         public Builder writerFlushInterval(Duration v) { writerFlushInterval = v; return this; }
+        public Builder writerMaxPendingRows(long v) { writerMaxPendingRows = v; return this; }
         public Builder tokenTtl(Duration v) { tokenTtl = v; return this; }
         public Builder journalFsync(FsyncPolicy v) { journalFsync = v; return this; }
         public Builder journalSegmentBytes(long v) { journalSegmentBytes = v; return this; }
@@ -412,7 +427,7 @@ public record EngineConfig(
         public EngineConfig build() {
             return new EngineConfig(bindHost, mqttPort, httpPort, dataDir, dbUrl, dbUser, dbPassword,
                     adminPassword, maxPacketBytes, maxReadsPerBatch, maxReadAge, maxReadFuture,
-                    dedupWindow, maxOpenSightings, writerBatchRows, writerFlushInterval, tokenTtl,
+                    dedupWindow, maxOpenSightings, writerBatchRows, writerFlushInterval, writerMaxPendingRows, tokenTtl,
                     journalFsync, journalSegmentBytes, journalCapBytes, journalRetainSegments, checkpointInterval,
                     connectTimeout, maxKeepAlive, maxConnections, maxConnectionsPerAddress, inflightWindow,
                     readerPublishRate, readerPublishBurst, tlsPort, tlsCert, tlsKey, sessionExpiryMax, sessionQueue,

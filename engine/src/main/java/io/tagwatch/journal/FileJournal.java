@@ -48,6 +48,7 @@ public final class FileJournal implements Journal {
     private final Path dir;
     private final long segmentBytes;
     private final long capBytes;
+    private volatile java.util.function.BooleanSupplier backPressure = () -> false;
     private final int retainSegments;
     private final FsyncPolicy policy;
     private final JournalSink sink;
@@ -211,6 +212,13 @@ public final class FileJournal implements Journal {
             if (fullLogged.compareAndSet(false, true)) {
                 log.warn("journal full: {} bytes since the checkpoint reach the cap of {}; not acknowledging reads "
                         + "until the sighting writer catches up", appendPosition.get() - checkpoint.get(), capBytes);
+            }
+            return false;
+        }
+        if (backPressure.getAsBoolean()) {
+            if (fullLogged.compareAndSet(false, true)) {
+                log.warn("sighting writer backlog at its cap ({} journal bytes after the checkpoint); not acknowledging "
+                        + "reads until it catches up", appendPosition.get() - checkpoint.get());
             }
             return false;
         }
@@ -412,7 +420,16 @@ public final class FileJournal implements Journal {
     /** True at the cap, and after a write failure (until restart): either way no read is acknowledged. */
     @Override
     public boolean full() {
-        return failed || appendPosition.get() - checkpoint.get() >= capBytes;
+        return failed || appendPosition.get() - checkpoint.get() >= capBytes || backPressure.getAsBoolean();
+    }
+
+    /**
+     * A second bound besides the byte cap: while {@code pressure} says true the journal counts as
+     * full (the engine passes "the sighting writer's backlog in the heap is at its cap", so a
+     * database slower than the readers holds reads back at the readers instead of filling the heap).
+     */
+    public void backPressure(java.util.function.BooleanSupplier pressure) {
+        this.backPressure = pressure;
     }
 
     public long duplicates() {
