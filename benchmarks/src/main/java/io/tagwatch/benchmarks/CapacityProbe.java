@@ -20,7 +20,7 @@ import java.sql.Statement;
  * Figures for the capacity guide (docs/operations.md) that the load benchmark does not give:
  * the engine's heap per 100,000 registered vehicles (in-process engine, heap after GC before
  * and after importing a fleet and rebuilding the lists) and the disk one stored sighting takes
- * (table and its two indexes, after inserting a million sightings of a realistic shape), and a
+ * (table and its indexes, after inserting a million sightings of a realistic shape), and a
  * simulated day of the city ({@code sim.TrafficModel}): sightings and reads a day, busiest hour.
  *
  * <p>Run: {@code java -Xmx4g -cp benchmarks/target/benchmarks.jar io.tagwatch.benchmarks.CapacityProbe [vehicles=220000]}.

@@ -58,7 +58,7 @@ public final class TrajectoryQuery {
             ds.setUser("postgres");
             Database.migrate(ds);
             long have = count(ds);
-            if (have < rows) {
+            if (have < rows / days * days) { // what a load of rows makes: whole rows per day
                 load(ds, rows - have, days);
             }
             System.out.printf("sightings in the table: %,d; on disk %s%n", count(ds), size(ds));
