@@ -190,7 +190,7 @@ public final class DedupWindow {
         if (copy != null) {
             throw new IllegalStateException("a snapshot is already being copied");
         }
-        into.reset(windowMs, open);
+        into.reset(windowMs, open, capacity);
         java.util.Arrays.fill(copied, 0L);
         copy = into;
         copyCursor = 0;

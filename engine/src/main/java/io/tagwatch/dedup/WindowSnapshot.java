@@ -32,10 +32,11 @@ public final class WindowSnapshot {
     private int size;
     private boolean complete;
 
-    void reset(long windowMs, int expected) {
+    /** Room for {@code expected} windows; grown with headroom (up to {@code capacity}) so a growing table does not reallocate at each checkpoint. */
+    void reset(long windowMs, int expected, int capacity) {
         this.windowMs = windowMs;
         if (records.length < expected * LONGS) {
-            records = new long[expected * LONGS];
+            records = new long[Math.min(capacity, Math.max(expected, expected + expected / 2)) * LONGS];
         }
         size = 0;
         complete = false;

@@ -93,7 +93,10 @@ final class ReadPublishHandler {
             return;
         }
         throttle(ctx, session);
-        ReadBatch batch = new ReadBatch(16); // binary batches size it from their header
+        // Binary batches size it exactly from their header; JSON ones grow it. Sized 1, a one-read
+        // message allocates 4 one-element arrays rather than 16-element ones (JFR: a fifth of the
+        // event loops' allocation under one-read-per-message load).
+        ReadBatch batch = new ReadBatch(1);
         PayloadError error = session.decoder.decode(msg.content(), batch);
         if (error != PayloadError.NONE) {
             counters.payloadInvalid.increment();
