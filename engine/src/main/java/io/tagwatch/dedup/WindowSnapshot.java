@@ -30,6 +30,7 @@ public final class WindowSnapshot {
     private long windowMs;
     private long[] records = new long[0];
     private int size;
+    private int maxReader = -1;
     private boolean complete;
 
     /** Room for {@code expected} windows; grown with headroom (up to {@code capacity}) so a growing table does not reallocate at each checkpoint. */
@@ -39,6 +40,7 @@ public final class WindowSnapshot {
             records = new long[Math.min(capacity, Math.max(expected, expected + expected / 2)) * LONGS];
         }
         size = 0;
+        maxReader = -1;
         complete = false;
     }
 
@@ -52,6 +54,9 @@ public final class WindowSnapshot {
         r[b + 4] = arrival;
         r[b + 5] = count << 32 | (best & 0xFFFF_FFFFL);
         size++;
+        if (readerIndex > maxReader) {
+            maxReader = readerIndex;
+        }
     }
 
     void complete() {
@@ -70,12 +75,20 @@ public final class WindowSnapshot {
         }
         ByteBuffer buf = ByteBuffer.allocate(1 << 20);
         buf.putInt(VERSION).putLong(windowMs);
-        java.util.BitSet readers = new java.util.BitSet();
+        boolean[] used = new boolean[maxReader + 1];
+        int readers = 0;
         for (int i = 0; i < size; i++) {
-            readers.set((int) records[i * LONGS + 1]);
+            int k = (int) records[i * LONGS + 1];
+            if (!used[k]) {
+                used[k] = true;
+                readers++;
+            }
         }
-        buf.putInt(readers.cardinality());
-        for (int k = readers.nextSetBit(0); k >= 0; k = readers.nextSetBit(k + 1)) {
+        buf.putInt(readers);
+        for (int k = 0; k <= maxReader; k++) {
+            if (!used[k]) {
+                continue;
+            }
             byte[] id = readerIdOf.apply(k).getBytes(java.nio.charset.StandardCharsets.UTF_8);
             if (id.length > 0xFFFF) {
                 throw new IllegalArgumentException("reader id too long index=" + k);
