@@ -2,9 +2,7 @@ package io.tagwatch.dedup;
 
 import io.tagwatch.read.ReadBatch;
 import java.io.DataInput;
-import java.io.DataOutput;
 import java.io.IOException;
-import java.util.function.IntFunction;
 import java.util.function.ToIntFunction;
 
 /**
@@ -21,12 +19,19 @@ import java.util.function.ToIntFunction;
  * Window expiry runs on arrival time (the engine's clock), while first/last seen keep the
  * reader's own timestamps.
  *
+ * <p>Nothing here walks the whole table in one call on the engine's path: {@link #expireSome}
+ * sweeps a bounded slice and resumes where it stopped, and a snapshot is copied slice by slice
+ * ({@link #startSnapshot}, {@link #continueSnapshot}) while reads keep arriving. The copy stays
+ * the state of the moment it started: before any slot not yet copied is changed, its old content
+ * is copied first (a per-slot bit says "already copied"), so each window open at the start is
+ * copied exactly once and nothing opened later is.
+ *
  * <p>Single-threaded: owned by the ingest pipeline thread. Allocates nothing after construction.
  */
 public final class DedupWindow {
     private static final long PHI = 0x9E3779B97F4A7C15L;
     private static final int NO_RSSI = ReadBatch.NO_RSSI;
-    private static final int SNAPSHOT_VERSION = 1;
+    private static final int SNAPSHOT_V1 = 1;
     private static final int STRIDE = 8;
     private static final int TAG = 0;
     private static final int READER = 1; // reader index + 1; 0 = empty slot
@@ -43,6 +48,11 @@ public final class DedupWindow {
     private final long[] table;
     private int open;
     private long overflows;
+    private int sweepCursor;
+    /** The snapshot being copied, or null; slots below {@code copyCursor} are copied. */
+    private WindowSnapshot copy;
+    private int copyCursor;
+    private final long[] copied; // one bit a slot, for the copy in progress
 
     public DedupWindow(long windowMs, int capacity) {
         if (windowMs <= 0 || capacity <= 0) {
@@ -54,6 +64,7 @@ public final class DedupWindow {
         this.mask = slots - 1;
         this.shift = 64 - Integer.numberOfTrailingZeros(slots);
         this.table = new long[slots * STRIDE];
+        this.copied = new long[(slots + 63) >>> 6];
     }
 
     /**
@@ -69,6 +80,9 @@ public final class DedupWindow {
         while ((r = t[s * STRIDE + READER]) != 0) {
             int b = s * STRIDE;
             if (r == key && t[b + TAG] == tag) {
+                if (copy != null) {
+                    beforeWrite(s);
+                }
                 if (arrival - t[b + ARRIVAL] >= windowMs) {
                     // expired but not yet swept: close it now so the result does not depend on sweep timing
                     emit(b, sink);
@@ -102,6 +116,9 @@ public final class DedupWindow {
             sink.closed(tag, readerIndex, timestamp, timestamp, 1, rssi);
             return true;
         }
+        if (copy != null) {
+            beforeWrite(s);
+        }
         int b = s * STRIDE;
         t[b + TAG] = tag;
         t[b + READER] = key;
@@ -116,11 +133,28 @@ public final class DedupWindow {
 
     /** Closes every window whose last read arrived at or before {@code now - window}. */
     public int expire(long now, SightingSink sink) {
+        return expireFrom(0, mask + 1, now, sink);
+    }
+
+    /**
+     * Closes the expired windows (as {@link #expire}) among the next {@code maxSlots} slots of the
+     * table, resuming where the previous call stopped and starting over after the last slot:
+     * calls whose {@code maxSlots} add up to {@link #slots()} cover the whole table. A slot is
+     * looked at again after a close (the back-shift may move a window into it), so a call does
+     * {@code maxSlots} steps plus one per window it closes.
+     */
+    public int expireSome(long now, int maxSlots, SightingSink sink) {
+        return expireFrom(sweepCursor, maxSlots, now, sink);
+    }
+
+    /** Walks {@code steps} slots from {@code start}, wrapping; leaves {@code sweepCursor} where it stopped. */
+    private int expireFrom(int start, int steps, long now, SightingSink sink) {
         final long cutoff = now - windowMs;
         final long[] t = table;
+        final int slots = mask + 1;
         int closed = 0;
-        int i = 0;
-        while (i <= mask) {
+        int i = start;
+        for (int budget = steps; budget > 0; ) {
             int b = i * STRIDE;
             if (t[b + READER] != 0 && t[b + ARRIVAL] <= cutoff) {
                 emit(b, sink);
@@ -128,10 +162,19 @@ public final class DedupWindow {
                 closed++;
                 // the back-shift may have moved another window into slot i: look again
             } else {
-                i++;
+                budget--;
+                if (++i == slots) {
+                    i = 0;
+                }
             }
         }
+        sweepCursor = i;
         return closed;
+    }
+
+    /** Slots in the table: what one full pass of {@link #expireSome} or a snapshot walks. */
+    public int slots() {
+        return mask + 1;
     }
 
     /** Closes every open window (orderly shutdown). */
@@ -140,50 +183,98 @@ public final class DedupWindow {
     }
 
     /**
-     * Writes every open window (the state a checkpoint must carry). Readers are written by id,
-     * since reader indexes are assigned anew at each start.
+     * Starts copying the open windows into {@code into}; {@link #continueSnapshot} does the work.
+     * From here until the copy completes, every change to the table first preserves what it changes.
      */
-    public void writeSnapshot(DataOutput out, IntFunction<String> readerIdOf) throws IOException {
-        out.writeInt(SNAPSHOT_VERSION);
-        out.writeLong(windowMs);
-        out.writeInt(open);
+    public void startSnapshot(WindowSnapshot into) {
+        if (copy != null) {
+            throw new IllegalStateException("a snapshot is already being copied");
+        }
+        into.reset(windowMs, open, capacity);
+        java.util.Arrays.fill(copied, 0L);
+        copy = into;
+        copyCursor = 0;
+    }
+
+    /**
+     * Copies the next {@code maxSlots} slots of the snapshot in progress.
+     *
+     * @return true when the snapshot is complete (then no copy is in progress any more)
+     */
+    public boolean continueSnapshot(int maxSlots) {
+        if (copy == null) {
+            throw new IllegalStateException("no snapshot in progress");
+        }
+        int end = (int) Math.min((long) copyCursor + maxSlots, mask + 1L);
+        for (int s = copyCursor; s < end; s++) {
+            copySlot(s);
+        }
+        copyCursor = end;
+        if (end <= mask) {
+            return false;
+        }
+        copy.complete();
+        copy = null;
+        return true;
+    }
+
+    /** True while a snapshot is being copied. */
+    public boolean snapshotInProgress() {
+        return copy != null;
+    }
+
+    private void beforeWrite(int s) {
+        if (s >= copyCursor) {
+            copySlot(s);
+        }
+    }
+
+    private void copySlot(int s) {
+        long bit = 1L << s;
+        int w = s >>> 6;
+        if ((copied[w] & bit) != 0) {
+            return;
+        }
+        copied[w] |= bit;
         final long[] t = table;
-        for (int s = 0; s <= mask; s++) {
-            int b = s * STRIDE;
-            if (t[b + READER] == 0) {
-                continue;
-            }
-            out.writeLong(t[b + TAG]);
-            out.writeUTF(readerIdOf.apply((int) t[b + READER] - 1));
-            out.writeLong(t[b + FIRST]);
-            out.writeLong(t[b + LAST]);
-            out.writeLong(t[b + ARRIVAL]);
-            out.writeInt((int) t[b + COUNT]);
-            out.writeInt((int) t[b + BEST]);
+        int b = s * STRIDE;
+        if (t[b + READER] != 0) {
+            copy.add(t[b + TAG], (int) t[b + READER] - 1, t[b + FIRST], t[b + LAST], t[b + ARRIVAL], t[b + COUNT], t[b + BEST]);
         }
     }
 
     /**
-     * Restores windows written by {@link #writeSnapshot} into this empty window. A window whose
-     * reader is unknown now ({@code indexOf} answers -1) is closed into the sink at once.
+     * Restores windows written by {@link WindowSnapshot#writeTo} (or by the version 1 form of
+     * earlier releases) into this empty window. A window whose reader is unknown now
+     * ({@code indexOf} answers -1), or that finds the window full, is closed into the sink at once.
      *
      * @return how many windows were restored
      */
     public int readSnapshot(DataInput in, ToIntFunction<String> indexOf, SightingSink unknownReaders) throws IOException {
-        if (open != 0) {
+        if (open != 0 || copy != null) {
             throw new IllegalStateException("restore into a window with open=" + open);
         }
         int version = in.readInt();
-        if (version != SNAPSHOT_VERSION) {
-            throw new IOException("dedup snapshot version " + version + " is not " + SNAPSHOT_VERSION);
+        if (version != SNAPSHOT_V1 && version != WindowSnapshot.VERSION) {
+            throw new IOException("dedup snapshot version " + version + " is not " + SNAPSHOT_V1 + " or "
+                    + WindowSnapshot.VERSION);
         }
         in.readLong(); // the window time then; today's configuration applies
+        java.util.Map<Integer, Integer> readerMap = new java.util.HashMap<>();
+        if (version == WindowSnapshot.VERSION) {
+            int readers = in.readInt();
+            for (int k = 0; k < readers; k++) {
+                int saved = in.readInt();
+                byte[] id = new byte[in.readUnsignedShort()];
+                in.readFully(id);
+                readerMap.put(saved, indexOf.applyAsInt(new String(id, java.nio.charset.StandardCharsets.UTF_8)));
+            }
+        }
         int n = in.readInt();
         int restored = 0;
-        final long[] t = table;
         for (int i = 0; i < n; i++) {
             long tag = in.readLong();
-            int reader = indexOf.applyAsInt(in.readUTF());
+            int reader = version == SNAPSHOT_V1 ? indexOf.applyAsInt(in.readUTF()) : readerMap.getOrDefault(in.readInt(), -1);
             long first = in.readLong();
             long last = in.readLong();
             long arrival = in.readLong();
@@ -193,22 +284,27 @@ public final class DedupWindow {
                 unknownReaders.closed(tag, Math.max(reader, 0), first, last, count, best);
                 continue;
             }
-            int s = slot(tag, reader);
-            while (t[s * STRIDE + READER] != 0) {
-                s = (s + 1) & mask;
-            }
-            int b = s * STRIDE;
-            t[b + TAG] = tag;
-            t[b + READER] = reader + 1L;
-            t[b + FIRST] = first;
-            t[b + LAST] = last;
-            t[b + ARRIVAL] = arrival;
-            t[b + COUNT] = count;
-            t[b + BEST] = best;
-            open++;
+            insertRestored(tag, reader, first, last, arrival, count, best);
             restored++;
         }
         return restored;
+    }
+
+    private void insertRestored(long tag, int reader, long first, long last, long arrival, int count, int best) {
+        final long[] t = table;
+        int s = slot(tag, reader);
+        while (t[s * STRIDE + READER] != 0) {
+            s = (s + 1) & mask;
+        }
+        int b = s * STRIDE;
+        t[b + TAG] = tag;
+        t[b + READER] = reader + 1L;
+        t[b + FIRST] = first;
+        t[b + LAST] = last;
+        t[b + ARRIVAL] = arrival;
+        t[b + COUNT] = count;
+        t[b + BEST] = best;
+        open++;
     }
 
     public int openWindows() {
@@ -227,6 +323,9 @@ public final class DedupWindow {
 
     private void remove(int hole) {
         final long[] t = table;
+        if (copy != null) {
+            beforeWrite(hole);
+        }
         t[hole * STRIDE + READER] = 0;
         open--;
         int j = hole;
@@ -240,6 +339,9 @@ public final class DedupWindow {
             // move j back into the hole when its home is not cyclically in (hole, j]
             boolean stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
             if (!stays) {
+                if (copy != null) {
+                    beforeWrite(j);
+                }
                 System.arraycopy(t, jb, t, hole * STRIDE, STRIDE);
                 t[jb + READER] = 0;
                 hole = j;

@@ -2,13 +2,10 @@ package io.tagwatch.ingest;
 
 import io.tagwatch.dedup.DedupWindow;
 import io.tagwatch.dedup.SightingSink;
+import io.tagwatch.dedup.WindowSnapshot;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The dedup snapshots that go with checkpoints: {@code dedup-<position>.snap} in the journal
  * directory holds the windows open once every batch before {@code position} was matched.
- * Written to a temporary file, forced, then renamed, so a snapshot is whole or absent.
+ * Written (by the checkpoint thread, from a copy the match thread took) to a temporary file,
+ * forced, then renamed, so a snapshot is whole or absent.
  */
 final class CheckpointFiles {
     private static final Logger log = LoggerFactory.getLogger(CheckpointFiles.class);
@@ -40,15 +38,12 @@ final class CheckpointFiles {
         return dir.resolve(String.format("%s%020d%s", PREFIX, position, SUFFIX));
     }
 
-    void write(long position, DedupWindow window, IntFunction<String> readerIdOf) throws IOException {
+    void write(long position, WindowSnapshot snapshot, IntFunction<String> readerIdOf) throws IOException {
         Files.createDirectories(dir);
         Path tmp = dir.resolve(PREFIX + position + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            OutputStream os = Channels.newOutputStream(ch);
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16));
-            window.writeSnapshot(out, readerIdOf);
-            out.flush();
+            snapshot.writeTo(ch, readerIdOf);
             ch.force(true);
         }
         Files.move(tmp, file(position), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -4,6 +4,7 @@ import io.tagwatch.alert.Alerts;
 import io.tagwatch.alert.Hit;
 import io.tagwatch.dedup.DedupWindow;
 import io.tagwatch.dedup.SightingSink;
+import io.tagwatch.dedup.WindowSnapshot;
 import io.tagwatch.hotlist.HotLists;
 import io.tagwatch.journal.JournalSink;
 import io.tagwatch.read.ReadBatch;
@@ -22,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -40,19 +43,44 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * journal writer --journaled(batch, position)--> queue --> [match thread] dedup --first read--> hot lists --> alerts
- *                                                                   \--closed--> checkpoint(snapshot, position) --> writer
+ *                                                                   \--closed--> checkpoint(snapshot, position)
+ *                                          [checkpoint thread] snapshot file, forced; position durable --> writer
  * </pre>
+ *
+ * <p>The match thread never stops for long, so an alert never waits behind housekeeping:
+ * <ul>
+ *   <li>the sweep that closes expired windows does a bounded slice of the table per step, paced
+ *       so the whole table is covered every {@value #SWEEP_EVERY_MS} ms (a window that expired
+ *       and is not swept yet is closed by its next read anyway, on the same rule);</li>
+ *   <li>a checkpoint at position P takes the sightings closed before P and starts a copy of the
+ *       windows open at P; the copy goes a bounded slice per step while matching continues
+ *       ({@link DedupWindow#startSnapshot}: the copy stays the state at P). When it is complete
+ *       the checkpoint thread writes {@code dedup-P.snap}, forces it, waits until the journal is
+ *       durable up to P (a checkpoint never passes what is on disk), and only then hands the
+ *       sightings with P to the writer. One checkpoint is in flight at a time; one that cannot
+ *       be written carries its sightings into the next.</li>
+ * </ul>
  *
  * <p>{@link #journaled} is thread-safe and lock-free. The match thread alone owns the window.
  */
 public final class IngestPipeline implements JournalSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestPipeline.class);
-    private static final long SWEEP_EVERY_MS = 250;
     /**
-     * A sweep scans the whole dedup table and a snapshot writes every open window: with many
-     * windows open each costs tens of milliseconds. So neither runs again before this many times
-     * its last duration has passed, which keeps each under a fifth of the match thread (found
-     * with JFR under load: at 500,000 open windows, row-triggered snapshots took two thirds of it).
+     * The sweep covers the whole dedup table within this time, so a sighting is handed on at
+     * most this long after its window expired. Each pass walks every slot (2^20 by default, 15 ms
+     * here): at 250 ms it was a quarter of the match thread's samples under the batch load (JFR).
+     */
+    static final long SWEEP_EVERY_MS = 1_000;
+    /**
+     * Slots of the dedup table one step of the sweep or of a snapshot copy walks: about a quarter
+     * of a millisecond here, where a whole table of 2^20 slots took 17 ms (sweep) and 250 ms
+     * (snapshot written on the match thread) before (benchmarks/RESULTS.md, DedupPause).
+     */
+    static final int SLICE_SLOTS = 16_384;
+    /**
+     * A checkpoint that comes early because many sightings closed waits this many times the
+     * last checkpoint's duration (copy start to file forced): found with JFR under load, where
+     * at 500,000 open windows back-to-back snapshots took two thirds of the match thread.
      */
     private static final int COST_SPACING = 4;
 
@@ -81,6 +109,17 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     private volatile long suppressed;
     private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
     private final Thread thread;
+    private final ExecutorService checkpointThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ingest-checkpoint");
+        t.setDaemon(true);
+        return t;
+    });
+    /** True from a snapshot copy's hand-off until its checkpoint is written (or given up). */
+    private volatile boolean checkpointBusy;
+    private volatile long snapshotCostNanos;
+    private volatile long lastSnapshotEnd;
+    /** Sightings of checkpoints that could not be written: they go with the next one. */
+    private final ConcurrentLinkedQueue<List<Sighting>> carriedOver = new ConcurrentLinkedQueue<>();
     private volatile LongSupplier durablePosition = () -> Long.MAX_VALUE;
     private volatile boolean running = true;
 
@@ -92,10 +131,12 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     private long matchedEnd;
     private long checkpointedEnd;
     private long lastSweep;
+    private long sweepCredit;
     private long nextCheckpoint;
-    private long sweepCostMs;
-    private long snapshotCostNanos;
-    private long lastSnapshotEnd;
+    private final WindowSnapshot snapshot = new WindowSnapshot();
+    private long snapshotPosition;
+    private List<Sighting> snapshotSightings;
+    private long snapshotStarted;
     // written by the match thread only; volatile for readers of stats()
     private volatile long reads;
     private volatile long opened;
@@ -170,8 +211,8 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
             if (e != null) {
                 queued.decrementAndGet();
                 match(e);
-            } else {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(SWEEP_EVERY_MS));
+            } else if (!dedup.snapshotInProgress()) {
+                LockSupport.parkNanos(idlePark());
                 if (queue.isEmpty()) {
                     sweep(System.currentTimeMillis());
                 }
@@ -182,16 +223,46 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         while ((rest = queue.poll()) != null) {
             match(rest);
         }
+        if (dedup.snapshotInProgress()) {
+            maybeCheckpoint(true); // completes the copy in progress
+        }
+        awaitCheckpointIdle();
         closed += dedup.closeAll(collect);
         maybeCheckpoint(true);
+        checkpointThread.shutdown();
+        try {
+            if (!checkpointThread.awaitTermination(20, TimeUnit.SECONDS)) {
+                log.warn("last checkpoint not written within 20 s at shutdown");
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
+    /** Idle, the thread still wakes often enough to sweep the table in slices within the period. */
+    private long idlePark() {
+        long ms = dedup.openWindows() == 0 ? SWEEP_EVERY_MS
+                : Math.max(1, SWEEP_EVERY_MS * SLICE_SLOTS / dedup.slots());
+        return TimeUnit.MILLISECONDS.toNanos(ms);
+    }
+
+    /**
+     * One step of the sweep: as many slots as the time since the last step is of the sweep
+     * period (so the table is covered once a period), at most {@link #SLICE_SLOTS}; what is left
+     * is done at the next steps.
+     */
     private void sweep(long now) {
-        if (now - lastSweep >= Math.max(SWEEP_EVERY_MS, COST_SPACING * sweepCostMs)) {
-            lastSweep = now;
-            long t0 = System.nanoTime();
-            closed += dedup.expire(now, collect);
-            sweepCostMs = (System.nanoTime() - t0) / 1_000_000;
+        long elapsed = now - lastSweep;
+        if (elapsed <= 0) {
+            return;
+        }
+        lastSweep = now;
+        long slots = dedup.slots();
+        sweepCredit = Math.min(slots, sweepCredit + slots * Math.min(elapsed, SWEEP_EVERY_MS) / SWEEP_EVERY_MS);
+        int n = (int) Math.min(SLICE_SLOTS, sweepCredit);
+        if (n > 0) {
+            sweepCredit -= n;
+            closed += dedup.expireSome(now, n, collect);
         }
     }
 
@@ -245,37 +316,92 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         matchedEnd = e.end();
     }
 
+    /**
+     * Starts a checkpoint when one is due, or takes the next step of the snapshot copy in
+     * progress; {@code force} (shutdown) does the whole copy at once.
+     */
     private void maybeCheckpoint(boolean force) {
-        boolean rowsDue = closedSinceCheckpoint.size() >= checkpointRows
-                && System.nanoTime() - lastSnapshotEnd >= COST_SPACING * snapshotCostNanos;
-        boolean due = force || System.nanoTime() - nextCheckpoint >= 0 || rowsDue;
-        if (!due || (matchedEnd == checkpointedEnd && closedSinceCheckpoint.isEmpty())) {
+        int slice = force ? Integer.MAX_VALUE : SLICE_SLOTS;
+        if (dedup.snapshotInProgress()) {
+            if (dedup.continueSnapshot(slice)) {
+                handOffCheckpoint();
+            }
             return;
         }
-        // A checkpoint must not pass what is on disk, or it could outlive batches a crash takes
-        // back. Matching pauses here (for at most one fsync, normally) until the journal catches up.
+        if (checkpointBusy) {
+            return; // one checkpoint at a time: the next starts when this one is written
+        }
+        long now = System.nanoTime();
+        boolean rowsDue = closedSinceCheckpoint.size() >= checkpointRows
+                && now - lastSnapshotEnd >= COST_SPACING * snapshotCostNanos;
+        boolean due = force || now - nextCheckpoint >= 0 || rowsDue;
+        if (!due || (matchedEnd == checkpointedEnd && closedSinceCheckpoint.isEmpty() && carriedOver.isEmpty())) {
+            return;
+        }
+        nextCheckpoint = now + checkpointEveryNanos;
+        snapshotPosition = matchedEnd;
+        snapshotSightings = closedSinceCheckpoint;
+        List<Sighting> earlier;
+        while ((earlier = carriedOver.poll()) != null) {
+            snapshotSightings.addAll(earlier);
+        }
+        closedSinceCheckpoint = new ArrayList<>();
+        snapshotStarted = now;
+        dedup.startSnapshot(snapshot);
+        if (dedup.continueSnapshot(slice)) {
+            handOffCheckpoint();
+        }
+    }
+
+    /** The copy at {@code snapshotPosition} is complete: the checkpoint thread takes it from here. */
+    private void handOffCheckpoint() {
+        long position = snapshotPosition;
+        List<Sighting> sightings = snapshotSightings;
+        long started = snapshotStarted;
+        snapshotSightings = null;
+        checkpointedEnd = position;
+        checkpointBusy = true;
+        checkpointThread.execute(() -> writeCheckpoint(position, sightings, started));
+    }
+
+    /** On the checkpoint thread: the snapshot file, then (with the journal durable) the writer. */
+    private void writeCheckpoint(long position, List<Sighting> sightings, long started) {
+        try {
+            checkpoints.write(position, snapshot, i -> readers.byIndex(i).id());
+            if (awaitDurable(position)) {
+                writer.offer(new SightingBatch(sightings, position));
+            } else {
+                log.warn("journal not durable up to position={} after 1 s; checkpoint postponed", position);
+                carriedOver.add(sightings);
+            }
+        } catch (IOException | RuntimeException ex) {
+            log.error("dedup snapshot at position={} not written; checkpoint skipped", position, ex);
+            carriedOver.add(sightings);
+        } finally {
+            long end = System.nanoTime();
+            snapshotCostNanos = end - started;
+            lastSnapshotEnd = end;
+            checkpointBusy = false;
+        }
+    }
+
+    /** A checkpoint must not pass what is on disk, or it could outlive batches a crash takes back. */
+    private boolean awaitDurable(long position) {
         long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-        while (durablePosition.getAsLong() < matchedEnd) {
+        while (durablePosition.getAsLong() < position) {
             if (System.nanoTime() - waitUntil >= 0) {
-                log.warn("journal not durable up to position={} after 1 s; checkpoint postponed", matchedEnd);
-                nextCheckpoint = System.nanoTime() + checkpointEveryNanos;
-                return;
+                return false;
             }
             LockSupport.parkNanos(100_000);
         }
-        nextCheckpoint = System.nanoTime() + checkpointEveryNanos;
-        try {
-            long t0 = System.nanoTime();
-            checkpoints.write(matchedEnd, dedup, i -> readers.byIndex(i).id());
-            lastSnapshotEnd = System.nanoTime();
-            snapshotCostNanos = lastSnapshotEnd - t0;
-        } catch (IOException ex) {
-            log.error("dedup snapshot at position={} not written; checkpoint skipped", matchedEnd, ex);
-            return;
+        return true;
+    }
+
+    private void awaitCheckpointIdle() {
+        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (checkpointBusy && System.nanoTime() - waitUntil < 0) {
+            LockSupport.parkNanos(1_000_000);
         }
-        writer.offer(new SightingBatch(closedSinceCheckpoint, matchedEnd));
-        closedSinceCheckpoint = new ArrayList<>();
-        checkpointedEnd = matchedEnd;
     }
 
     /** After the writer committed a checkpoint: older snapshots can go. */

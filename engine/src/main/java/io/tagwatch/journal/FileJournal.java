@@ -243,6 +243,11 @@ public final class FileJournal implements Journal {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
                 continue;
             }
+            if (failed) {
+                // queued before a failed write: never written after it, never acknowledged
+                group.clear();
+                continue;
+            }
             try {
                 writeGroup(group, positions, acks);
             } catch (IOException | RuntimeException e) {
@@ -261,8 +266,6 @@ public final class FileJournal implements Journal {
 
     private void writeGroup(List<Pending> group, List<long[]> positions, List<Runnable> acks) throws IOException {
         buf.clear();
-        java.util.Set<String> groupDigests = new java.util.HashSet<>();
-        List<Long> digests = new ArrayList<>(group.size());
         long pos = appendPosition.get();
         List<ReadBatch> taken = new ArrayList<>(group.size());
         for (Pending p : group) {
@@ -283,14 +286,15 @@ public final class FileJournal implements Journal {
             ByteBuffer body = buf.duplicate();
             body.position(at + JournalDescriptor.HEADER_BYTES).limit(buf.position());
             long digest = digestOf(body);
-            if (recent.contains(b.readerId(), digest) || groupDigests.contains(b.readerId() + ':' + digest)) {
+            // Remembered at once (so a resend within this group is caught too): should the write
+            // fail, nothing is written or acknowledged any more, so no batch is taken for a
+            // redelivery of one that was lost.
+            if (!recent.seen(b.readerId(), digest)) {
                 buf.position(at); // a redelivery: acknowledged with this group, journaled once
                 duplicates.incrementAndGet();
                 acks.add(p.onDurable());
                 continue;
             }
-            groupDigests.add(b.readerId() + ':' + digest);
-            digests.add(digest);
             positions.add(new long[] {pos, pos + size});
             taken.add(b);
             pos += size;
@@ -303,10 +307,6 @@ public final class FileJournal implements Journal {
         }
         flush();
         appendPosition.set(pos);
-        // Remembered only once written: a batch whose write failed must not look like a redelivery.
-        for (int i = 0; i < taken.size(); i++) {
-            recent.seen(taken.get(i).readerId(), digests.get(i));
-        }
         for (int i = 0; i < taken.size(); i++) {
             long[] se = positions.get(i);
             sink.journaled(taken.get(i), se[0], se[1]); // before the fsync: alerts never wait for the disk

@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * What the server knows about one authenticated connection. Created on a successful CONNECT;
- * touched only by the channel's event loop.
+ * touched only by the channel's event loop, except the queue of acknowledgements due (and its
+ * flag), which the journal writer fills.
  */
 final class MqttSession {
     static final AttributeKey<MqttSession> KEY = AttributeKey.valueOf("tagwatch.mqtt.session");
@@ -46,6 +47,13 @@ final class MqttSession {
     final Set<Integer> qos2Received = new HashSet<>();
     private int paused;
     private final TokenBucket rate;
+    /**
+     * Acknowledgements the journal released (queued by the journal writer thread), sent and
+     * flushed together by one task on the event loop; the flag says that task is scheduled.
+     */
+    final java.util.concurrent.ConcurrentLinkedQueue<ReadPublishHandler.DurableAck> acksDue =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final java.util.concurrent.atomic.AtomicBoolean ackTaskPending = new java.util.concurrent.atomic.AtomicBoolean();
 
     MqttSession(String clientId, boolean mqtt5, ReaderInfo reader, User user, int maxReadsPerBatch, TokenBucket rate) {
         this.clientId = clientId;

@@ -86,9 +86,13 @@ final class Subscriptions {
     void resume(Session s) {
         synchronized (s) {
             for (Map.Entry<Integer, Pending> e : s.inflight.entrySet()) {
-                write(s, e.getValue(), e.getKey(), true);
+                write(s, e.getValue(), e.getKey(), true, false);
             }
-            drain(s);
+            if (canSend(s)) {
+                drain(s); // flushes the resent ones with its last
+            } else if (s.channel != null) {
+                s.channel.flush();
+            }
         }
     }
 
@@ -183,19 +187,25 @@ final class Subscriptions {
         }
     }
 
-    /** Sends queued alerts while the connection is there and the in-flight limit allows. Holds the monitor. */
+    /**
+     * Sends queued alerts while the connection is there and the in-flight limit allows, flushing
+     * once with the last of them (one syscall for a backlog, not one per alert). Holds the monitor.
+     */
     private void drain(Session s) {
-        while (s.channel != null && !s.queue.isEmpty()
-                && (s.queue.peek().qos() == MqttQoS.AT_MOST_ONCE || s.inflight.size() < MAX_INFLIGHT)) {
+        while (canSend(s)) {
             Pending p = s.queue.poll();
-            if (p.qos() == MqttQoS.AT_MOST_ONCE) {
-                write(s, p, 0, false);
-            } else {
-                int id = nextPacketId(s);
+            int id = 0;
+            if (p.qos() != MqttQoS.AT_MOST_ONCE) {
+                id = nextPacketId(s);
                 s.inflight.put(id, p);
-                write(s, p, id, false);
             }
+            write(s, p, id, false, !canSend(s));
         }
+    }
+
+    private static boolean canSend(Session s) {
+        return s.channel != null && !s.queue.isEmpty()
+                && (s.queue.peek().qos() == MqttQoS.AT_MOST_ONCE || s.inflight.size() < MAX_INFLIGHT);
     }
 
     private static int nextPacketId(Session s) {
@@ -207,7 +217,7 @@ final class Subscriptions {
         return id;
     }
 
-    private void write(Session s, Pending p, int packetId, boolean dup) {
+    private void write(Session s, Pending p, int packetId, boolean dup, boolean flush) {
         Channel ch = s.channel;
         MqttPublishMessage m = MqttMessageBuilders.publish()
                 .topicName(p.topic())
@@ -220,7 +230,11 @@ final class Subscriptions {
             m = new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, true, p.qos(), false, 0),
                     m.variableHeader(), m.payload());
         }
-        ch.writeAndFlush(m);
+        if (flush) {
+            ch.writeAndFlush(m);
+        } else {
+            ch.write(m);
+        }
         delivered.incrementAndGet();
     }
 }

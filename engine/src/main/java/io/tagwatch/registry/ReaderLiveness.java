@@ -45,6 +45,19 @@ public final class ReaderLiveness {
         final double[] hourGap = new double[24];
         final int[] hourSamples = new int[24];
 
+        /**
+         * The hour of the day (engine's zone) that held the last batch, as [hourFrom, hourTo):
+         * batches after it in the same hour (nearly all of them) need no date arithmetic.
+         */
+        long hourFrom = Long.MAX_VALUE;
+        long hourTo = Long.MIN_VALUE;
+        int hourOfDay;
+
+        private void learn(int h, double gap) {
+            hourGap[h] = hourSamples[h] == 0 ? gap : 0.9 * hourGap[h] + 0.1 * gap;
+            hourSamples[h]++;
+        }
+
         synchronized void batch(long receivedAt, long newestReadTs, ZoneId zone) {
             double drift = receivedAt - newestReadTs;
             if (batches == 0) {
@@ -55,13 +68,21 @@ public final class ReaderLiveness {
                 driftMs = 0.9 * driftMs + 0.1 * drift;
                 // The gap counts for every hour of the day it spanned (a quiet night teaches
                 // each night hour that long gaps are usual there).
-                ZonedDateTime hourStart = Instant.ofEpochMilli(lastBatchAt).atZone(zone).truncatedTo(ChronoUnit.HOURS);
-                for (int i = 0; i < 24 && hourStart.toInstant().toEpochMilli() < receivedAt; i++) {
-                    int h = hourStart.getHour();
-                    hourGap[h] = hourSamples[h] == 0 ? gap : 0.9 * hourGap[h] + 0.1 * gap;
-                    hourSamples[h]++;
-                    hourStart = hourStart.plusHours(1);
+                if (lastBatchAt >= hourFrom && receivedAt > hourFrom && receivedAt <= hourTo) {
+                    learn(hourOfDay, gap); // both in the hour known: what the loop below does, without dates
+                } else {
+                    ZonedDateTime hourStart = Instant.ofEpochMilli(lastBatchAt).atZone(zone).truncatedTo(ChronoUnit.HOURS);
+                    for (int i = 0; i < 24 && hourStart.toInstant().toEpochMilli() < receivedAt; i++) {
+                        learn(hourStart.getHour(), gap);
+                        hourStart = hourStart.plusHours(1);
+                    }
                 }
+            }
+            if (receivedAt < hourFrom || receivedAt >= hourTo) {
+                ZonedDateTime h = Instant.ofEpochMilli(receivedAt).atZone(zone).truncatedTo(ChronoUnit.HOURS);
+                hourFrom = h.toInstant().toEpochMilli();
+                hourTo = h.plusHours(1).toInstant().toEpochMilli();
+                hourOfDay = h.getHour();
             }
             lastBatchAt = receivedAt;
             batches++;

@@ -3,7 +3,15 @@ package io.tagwatch.dedup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tagwatch.read.ReadBatch;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.channels.Channels;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +85,14 @@ class DedupWindowTest {
                     }
                     return false;
                 });
-                w.expire(now, sink);
+                // a full sweep, or (every other time) a pass of bounded slices of the table
+                if (step % 2 == 0) {
+                    w.expire(now, sink);
+                } else {
+                    for (int done = 0; done < w.slots(); done += 5) {
+                        w.expireSome(now, 5, sink);
+                    }
+                }
                 assertThat(w.openWindows()).isEqualTo(model.size());
             }
             if (model.size() >= 60) {
@@ -114,5 +129,108 @@ class DedupWindowTest {
         assertThat(actual.keySet()).isEqualTo(expectedClosed.keySet());
         expectedClosed.forEach((k, v) -> assertThat(actual.get(k)[0]).as(k).isEqualTo(v[0]));
         assertThat(w.overflows()).isZero();
+    }
+
+    @Test
+    void expireSome_boundedSlices_coverTheWholeTable_andResumeWhereTheyStopped() {
+        DedupWindow w = new DedupWindow(1_000, 64);
+        for (int tag = 0; tag < 50; tag++) {
+            w.observe(tag, tag % 3, 0, -60, 0, sink);
+        }
+        for (int done = 0; done < w.slots(); done += 3) {
+            assertThat(w.expireSome(999, 3, sink)).as("nothing is due before the window time").isZero();
+        }
+        int closedNow = 0;
+        for (int done = 0; done < w.slots(); done += 3) {
+            closedNow += w.expireSome(1_000, 3, sink);
+        }
+        assertThat(closedNow).as("one pass of the table in slices of 3 closes every due window").isEqualTo(50);
+        assertThat(closed).hasSize(50);
+        assertThat(w.openWindows()).isZero();
+    }
+
+    @Test
+    void snapshot_copiedInSlicesWhileReadsArriveAndWindowsClose_holdsTheWindowsOfItsStart() throws IOException {
+        DedupWindow w = new DedupWindow(1_000, 256);
+        DedupWindow twin = new DedupWindow(1_000, 256); // the same traffic up to the snapshot's start
+        Random r = new Random(11);
+        long now = 0;
+        for (int i = 0; i < 400; i++) {
+            now += r.nextInt(5);
+            long tag = r.nextInt(300);
+            int reader = r.nextInt(4);
+            int rssi = -40 - r.nextInt(50);
+            w.observe(tag, reader, now, rssi, now, sink);
+            twin.observe(tag, reader, now, rssi, now, sink);
+            w.expireSome(now, 7, sink);
+            twin.expireSome(now, 7, sink);
+        }
+        closed.clear();
+        twin.closeAll(sink);
+        Set<Closed> atStart = new HashSet<>(closed);
+        assertThat(atStart).hasSizeGreaterThan(100);
+
+        WindowSnapshot snap = new WindowSnapshot();
+        w.startSnapshot(snap);
+        boolean done = false;
+        while (!done) {
+            for (int i = 0; i < 3; i++) { // reads join, open and (expired) close windows between slices
+                now += r.nextInt(5);
+                w.observe(r.nextInt(300), r.nextInt(4), now, -40 - r.nextInt(50), now, sink);
+            }
+            w.expireSome(now, 11, sink);
+            done = w.continueSnapshot(5);
+        }
+        assertThat(w.snapshotInProgress()).isFalse();
+        assertThat(snap.size()).isEqualTo(atStart.size());
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        snap.writeTo(Channels.newChannel(bytes), k -> "R-" + k);
+        DedupWindow restored = new DedupWindow(1_000, 256);
+        int n = restored.readSnapshot(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())),
+                id -> Integer.parseInt(id.substring(2)), sink);
+        assertThat(n).isEqualTo(atStart.size());
+        closed.clear();
+        restored.closeAll(sink);
+        assertThat(new HashSet<>(closed)).isEqualTo(atStart);
+    }
+
+    @Test
+    void readSnapshot_ofAnUnknownReader_closesThatWindow_andMapsReaderIdsToTodaysIndexes() throws IOException {
+        DedupWindow w = new DedupWindow(30_000, 16);
+        w.observe(0xA1, 0, 1_000, -70, 1_000, sink);
+        w.observe(0xB2, 1, 2_000, -60, 2_000, sink);
+        WindowSnapshot snap = new WindowSnapshot();
+        w.startSnapshot(snap);
+        w.continueSnapshot(Integer.MAX_VALUE);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        snap.writeTo(Channels.newChannel(bytes), k -> k == 0 ? "NORTH-1" : "GONE-2");
+
+        DedupWindow restored = new DedupWindow(30_000, 16);
+        assertThat(restored.readSnapshot(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())),
+                id -> id.equals("NORTH-1") ? 5 : -1, sink)).isEqualTo(1);
+        assertThat(closed).containsExactly(new Closed(0xB2, 0, 2_000, 2_000, 1, -60));
+        assertThat(restored.observe(0xA1, 5, 1_500, -50, 1_500, sink)).as("joins the restored window").isFalse();
+    }
+
+    @Test
+    void readSnapshot_readsTheVersion1FormOfEarlierReleases() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(1);
+        out.writeLong(30_000);
+        out.writeInt(1);
+        out.writeLong(0xC3);
+        out.writeUTF("NORTH-1");
+        out.writeLong(1_000);
+        out.writeLong(1_400);
+        out.writeLong(1_400);
+        out.writeInt(3);
+        out.writeInt(-52);
+        DedupWindow w = new DedupWindow(30_000, 16);
+        assertThat(w.readSnapshot(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())),
+                id -> id.equals("NORTH-1") ? 2 : -1, sink)).isEqualTo(1);
+        w.closeAll(sink);
+        assertThat(closed).containsExactly(new Closed(0xC3, 2, 1_000, 1_400, 3, -52));
     }
 }

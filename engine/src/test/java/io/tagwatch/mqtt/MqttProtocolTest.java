@@ -89,6 +89,30 @@ class MqttProtocolTest {
         assertThat(tw.engine.ingest().stats().reads() - before).as("5 reads once, then 3").isEqualTo(8);
     }
 
+    @Test
+    void aBurstOfQos1Batches_isAcknowledgedWhole_inTheOrderSent_andQos0GetsNoAck() throws Exception {
+        long before = tw.engine.ingest().stats().reads();
+        java.util.List<Integer> acked = new java.util.ArrayList<>();
+        try (RawMqttClient c = new RawMqttClient(tw.engine.mqttPort())) {
+            c.connect("RP-burst", "RP", secret, 30, null, null);
+            for (int id = 1; id <= 30; id++) { // within the in-flight window of 32: all sent before any ack
+                c.publish("tags/RP/reads", batch(0x30_0000 + id * 100L, 4), MqttQoS.AT_LEAST_ONCE, id, false);
+                if (id % 10 == 0) {
+                    c.publish("tags/RP/reads", batch(0x40_0000 + id * 100L, 1), MqttQoS.AT_MOST_ONCE, 0, false);
+                }
+            }
+            MqttMessage m;
+            while (acked.size() < 30 && (m = c.read(5_000)) != null) {
+                assertThat(m.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBACK);
+                acked.add(packetId(m));
+            }
+            assertThat(c.read(300)).as("nothing more: QoS 0 is not acknowledged").isNull();
+        }
+        assertThat(acked).isEqualTo(java.util.stream.IntStream.rangeClosed(1, 30).boxed().toList());
+        awaitReads(before + 123);
+        assertThat(tw.engine.ingest().stats().reads() - before).isEqualTo(123);
+    }
+
     private static MqttAsyncClient paho5(MqttConnectionOptions o) throws MqttException {
         MqttAsyncClient c = new MqttAsyncClient(tw.broker(), "RP-v5-" + System.nanoTime(), new MemoryPersistence());
         o.setUserName("RP");

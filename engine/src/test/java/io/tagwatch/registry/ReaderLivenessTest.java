@@ -74,4 +74,32 @@ class ReaderLivenessTest {
         }
         assertThat(l.driftFlagged("R")).isFalse();
     }
+
+    @Test
+    void usualGapByHour_learnsEveryHourAGapSpanned_acrossHourBoundariesAndADaylightSavingChange() {
+        java.time.ZoneId zone = java.time.ZoneId.of("Europe/Amsterdam");
+        ReaderLiveness l = new ReaderLiveness(zone);
+        double[] gap = new double[24];
+        int[] samples = new int[24];
+        java.util.Random r = new java.util.Random(3);
+        long t = java.time.ZonedDateTime.of(2026, 3, 28, 22, 0, 0, 0, zone).toInstant().toEpochMilli(); // DST on the 29th
+        long last = -1;
+        for (int i = 0; i < 5_000; i++) {
+            t += r.nextInt(10) == 0 ? r.nextInt(3 * 3_600_000) : r.nextInt(120_000); // mostly seconds, now and then hours
+            l.batch("R", t, t);
+            if (last >= 0) { // the reference: every hour the gap spanned, by date arithmetic
+                double g = t - last;
+                java.time.ZonedDateTime h = java.time.Instant.ofEpochMilli(last).atZone(zone)
+                        .truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+                for (int k = 0; k < 24 && h.toInstant().toEpochMilli() < t; k++) {
+                    int hr = h.getHour();
+                    gap[hr] = samples[hr] == 0 ? g : 0.9 * gap[hr] + 0.1 * g;
+                    samples[hr]++;
+                    h = h.plusHours(1);
+                }
+            }
+            last = t;
+        }
+        assertThat(l.traffic("R").usualGapByHourMs()).containsExactly(gap);
+    }
 }
