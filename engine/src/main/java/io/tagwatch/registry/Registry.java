@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe; every method may block on the database, so none runs on an event loop.
  */
 public final class Registry {
+    /** From this many rows an import checks the vehicles' owner references once, not row by row. */
+    static final int BULK_IMPORT_ROWS = 10_000;
     private static final Logger log = LoggerFactory.getLogger(Registry.class);
     /** Reader ids and usernames appear in MQTT topics: no '/', '+', '#', spaces. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -401,8 +403,8 @@ public final class Registry {
                 org.postgresql.copy.CopyManager copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
                 StringBuilder sb = new StringBuilder(1 << 20);
                 org.postgresql.copy.CopyIn in = copy.copyIn("COPY vehicle_import FROM STDIN");
+                long n = 0;
                 try {
-                    long n = 0;
                     for (VehicleImport v : rows) {
                         sb.append(copyText(v.plate())).append('\t').append(v.tag()).append('\t')
                                 .append(copyText(v.kind())).append('\t').append(copyText(v.brand())).append('\t')
@@ -444,12 +446,25 @@ public final class Registry {
                             throw RegistryException.invalid("kind", rs.getLong(1) + " rows without a plate or with a kind other than ebike or motorcycle");
                         }
                     }
+                    // A large import checks the vehicles' owner reference once for the whole table instead
+                    // of by a trigger query per row (PostgreSQL's advice for bulk loads, "Populating a
+                    // Database": 2.4 of the 5.7 s of inserting 220,000 vehicles went to those queries).
+                    // Dropping the constraint locks the vehicles table until commit; all of it is one
+                    // transaction, so the constraint is back (and checked) or nothing happened.
+                    boolean bulk = n >= BULK_IMPORT_ROWS;
+                    if (bulk) {
+                        st.execute("ALTER TABLE vehicles DROP CONSTRAINT vehicles_owner_id_fkey");
+                    }
                     // A join, not a correlated sub-select: the planner's statistics on owners are stale
                     // right after the insert above, and a per-row lookup can degrade to a scan per row.
                     count = st.executeUpdate("INSERT INTO vehicles (plate, tag, kind, brand, color, owner_id) "
                             + "SELECT i.plate, i.tag, i.kind, i.brand, i.color, o.id FROM vehicle_import i "
                             + "JOIN (SELECT DISTINCT ON (phone) phone, id FROM owners ORDER BY phone, id) o "
                             + "ON o.phone = i.owner_phone");
+                    if (bulk) {
+                        st.execute("ALTER TABLE vehicles ADD CONSTRAINT vehicles_owner_id_fkey "
+                                + "FOREIGN KEY (owner_id) REFERENCES owners (id)");
+                    }
                 } catch (SQLException e) {
                     if ("23505".equals(e.getSQLState())) {
                         throw RegistryException.conflict("tag", "a tag or plate in the import is already registered or repeated");
