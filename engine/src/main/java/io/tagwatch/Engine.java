@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  * (open sightings are closed into the writer, the writer and hit store drain).
  */
 public final class Engine implements AutoCloseable {
+    /** A queued read (a slot in a decoded batch) holds about a third of what a pending sighting does. */
+    private static final int READS_PER_PENDING_ROW = 3;
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -132,9 +134,12 @@ public final class Engine implements AutoCloseable {
                 cloned));
         // Replays the journal after the checkpoint into the pipeline, then takes appends.
         journal = started(FileJournal.open(journalDir, config.journalOptions(), checkpoint, ingest));
+        // The backlog the heap holds — journaled reads not yet matched, closed sightings not yet
+        // written — has a bound; past it the journal counts as full and readers are held back.
         long pendingCap = config.writerPendingCap();
         SightingWriter w = writer;
-        journal.backPressure(() -> w.pending() >= pendingCap);
+        IngestPipeline p = ingest;
+        journal.backPressure(() -> w.pending() + p.queuedReads() / READS_PER_PENDING_ROW >= pendingCap);
         ingest.durablePosition(journal::durablePosition);
         writer.start(position -> {
             journal.checkpointed(position);

@@ -125,6 +125,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
 
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong queued = new AtomicLong();
+    private final AtomicLong queuedReads = new AtomicLong();
     private final AtomicLong unknownReader = new AtomicLong();
     // match thread state
     private List<Sighting> closedSinceCheckpoint = new ArrayList<>();
@@ -194,9 +195,15 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     @Override
     public void journaled(ReadBatch batch, long start, long end) {
         batches.incrementAndGet();
+        queuedReads.addAndGet(batch.size());
         queue.offer(new Entry(batch, end));
         queued.incrementAndGet();
         LockSupport.unpark(thread);
+    }
+
+    /** Reads journaled and not yet matched (held in the heap until the match thread gets to them). */
+    public long queuedReads() {
+        return queuedReads.get();
     }
 
     public IngestStats stats() {
@@ -211,6 +218,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
             if (e != null) {
                 queued.decrementAndGet();
                 match(e);
+                queuedReads.addAndGet(-e.batch().size());
             } else if (!dedup.snapshotInProgress()) {
                 LockSupport.parkNanos(idlePark());
                 if (queue.isEmpty()) {
