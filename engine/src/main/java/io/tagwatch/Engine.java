@@ -175,6 +175,8 @@ public final class Engine implements AutoCloseable {
         FunctionCounter.builder("tagwatch.ingest.reads", ingest, p -> p.stats().reads())
                 .description("reads matched against the hot lists").register(meters);
         Gauge.builder("tagwatch.dedup.open.windows", ingest, p -> p.stats().openWindows()).register(meters);
+        Gauge.builder("tagwatch.ingest.queued.reads", ingest, IngestPipeline::queuedReads)
+                .description("reads journaled and not yet matched").register(meters);
         FunctionCounter.builder("tagwatch.sightings.written", writer, SightingWriter::written)
                 .description("sightings committed to the database").register(meters);
         Gauge.builder("tagwatch.sightings.pending", writer, SightingWriter::pending).register(meters);

@@ -92,10 +92,16 @@ public final class TrajectoryQuery {
                     points += trajectories.read(vehicleIds[i], from, to, user, "benchmark").orElseThrow().points().size();
                     ms[i] = (System.nanoTime() - t0) / 1e6;
                 }
+                int slowest = 0;
+                for (int i = 1; i < queries; i++) {
+                    slowest = ms[i] > ms[slowest] ? i : slowest;
+                }
+                double firstQuery = ms[0];
                 Arrays.sort(ms);
                 System.out.printf("%-11s %d queries, %.0f sightings each on average: p50 %.2f ms, p95 %.2f ms, "
-                                + "p99 %.2f ms, max %.2f ms%n", pass, queries, points / (double) queries,
-                        ms[queries / 2], ms[(int) (queries * 0.95)], ms[(int) (queries * 0.99)], ms[queries - 1]);
+                                + "p99 %.2f ms, max %.2f ms (query #%d of the pass; the first took %.2f ms)%n", pass, queries,
+                        points / (double) queries, ms[queries / 2], ms[(int) (queries * 0.95)], ms[(int) (queries * 0.99)],
+                        ms[queries - 1], slowest + 1, firstQuery);
             }
         }
     }

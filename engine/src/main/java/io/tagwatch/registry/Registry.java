@@ -397,6 +397,8 @@ public final class Registry {
             c.setAutoCommit(false);
             try {
                 try (Statement st = c.createStatement()) {
+                    // The joins and DISTINCTs below sort every row of the file: in memory, not in temporary files.
+                    st.execute("SET LOCAL work_mem = '64MB'");
                     st.execute("CREATE TEMP TABLE vehicle_import (plate TEXT, tag BIGINT, kind TEXT, brand TEXT, "
                             + "color TEXT, owner_name TEXT, owner_phone TEXT, id_card_hash TEXT, id_card_masked TEXT) ON COMMIT DROP");
                 }
