@@ -40,7 +40,13 @@ final class EngineUnderTest implements AutoCloseable {
         mqttPort = freePort();
         httpPort = freePort();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-cp", System.getProperty("java.class.path"), "io.tagwatch.cli.Main", "serve",
+                "-Xmx" + heap));
+        // -Dtagwatch.engine.jvm="-XX:+UseZGC ..." : JVM options of the engine under test (space-separated)
+        String jvm = System.getProperty("tagwatch.engine.jvm", "").strip();
+        if (!jvm.isEmpty()) {
+            cmd.addAll(List.of(jvm.split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tagwatch.cli.Main", "serve",
                 "--bind", "0.0.0.0", "--mqtt-port", String.valueOf(mqttPort), "--http-port", String.valueOf(httpPort),
                 "--data-dir", dataDir.toString(), "--admin-password", ADMIN_PASSWORD));
         cmd.addAll(List.of(extraArgs));
