@@ -56,6 +56,17 @@ final class EngineOptions {
             description = "A (tag, reader) sighting closes after this long without a read (default ${DEFAULT-VALUE}).")
     Duration dedupWindow;
 
+    @Option(names = "--max-open-sightings", defaultValue = "524288",
+            description = "Most open (tag, reader) windows held in memory; a read that finds them all in use becomes "
+                    + "a one-read sighting (default ${DEFAULT-VALUE}; a city's busiest hour needs a few thousand).")
+    int maxOpenSightings;
+
+    @Option(names = "--writer-max-pending-rows", defaultValue = "0",
+            description = "Backlog held in the heap (closed sightings waiting for the database, plus a third of the "
+                    + "journaled reads waiting to be matched) past which reads are no longer acknowledged; "
+                    + "0 = one row per 512 bytes of the maximum heap (default ${DEFAULT-VALUE}).")
+    long writerMaxPendingRows;
+
     @Option(names = "--journal-fsync", defaultValue = "GROUP",
             description = "When the journal forces writes to disk: GROUP (one fsync per group of batches), "
                     + "EVERY_BATCH or NONE (default ${DEFAULT-VALUE}; see docs/operations.md).")
@@ -214,6 +225,8 @@ final class EngineOptions {
                 .maxReadsPerBatch(maxReadsPerBatch)
                 .maxReadAge(maxReadAge)
                 .dedupWindow(dedupWindow)
+                .maxOpenSightings(maxOpenSightings)
+                .writerMaxPendingRows(writerMaxPendingRows)
                 .journalFsync(journalFsync)
                 .journalCapBytes(journalCapBytes)
                 .journalSegmentBytes(journalSegmentBytes)

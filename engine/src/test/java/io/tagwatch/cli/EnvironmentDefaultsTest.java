@@ -34,6 +34,16 @@ class EnvironmentDefaultsTest {
     }
 
     @Test
+    void memoryBounds_fromFlagOrEnvironment_reachTheConfig() throws Exception {
+        EngineOptions o = parse(Map.of("TAGWATCH_WRITER_MAX_PENDING_ROWS", "1000"), "serve", "--max-open-sightings", "2048");
+        assertThat(o.toConfig().maxOpenSightings()).isEqualTo(2048);
+        assertThat(o.toConfig().writerPendingCap()).isEqualTo(1000);
+        EngineOptions defaults = parse(Map.of(), "serve");
+        assertThat(defaults.toConfig().maxOpenSightings()).isEqualTo(524_288);
+        assertThat(defaults.toConfig().writerPendingCap()).as("from the heap").isEqualTo(Runtime.getRuntime().maxMemory() / 512);
+    }
+
+    @Test
     void envName_followsTheFlag() {
         assertThat(EnvironmentDefaults.envName("--db-password")).isEqualTo("TAGWATCH_DB_PASSWORD");
         assertThat(EnvironmentDefaults.envName("--mqtt-port")).isEqualTo("TAGWATCH_MQTT_PORT");
