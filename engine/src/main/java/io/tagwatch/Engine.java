@@ -191,7 +191,7 @@ public final class Engine implements AutoCloseable {
         FunctionCounter.builder("tagwatch.hits.suppressed", ingest, IngestPipeline::suppressedHits)
                 .description("hits not raised again for the same tag at the same reader").register(meters);
         FunctionCounter.builder("tagwatch.dedup.overflows", ingest, p -> p.stats().windowOverflows())
-                .description("reads that found the dedup table full and became one-read sightings").register(meters);
+                .description("windows closed early because the dedup table was full").register(meters);
         Gauge.builder("tagwatch.journal.lag.bytes", journal, FileJournal::lagBytes).register(meters);
         Gauge.builder("tagwatch.journal.full", journal, j -> j.full() ? 1 : 0).register(meters);
         FunctionCounter.builder("tagwatch.journal.duplicates", journal, FileJournal::duplicates)

@@ -57,8 +57,8 @@ final class EngineOptions {
     Duration dedupWindow;
 
     @Option(names = "--max-open-sightings", defaultValue = "524288",
-            description = "Most open (tag, reader) windows held in memory; a read that finds them all in use becomes "
-                    + "a one-read sighting (default ${DEFAULT-VALUE}; a city's busiest hour needs a few thousand).")
+            description = "Most open (tag, reader) windows held in memory; a read that finds them all in use first closes "
+                    + "the least recently read of a few early (default ${DEFAULT-VALUE}; a city's busiest hour needs a few thousand).")
     int maxOpenSightings;
 
     @Option(names = "--writer-max-pending-rows", defaultValue = "0",

@@ -15,7 +15,10 @@ import java.util.function.ToIntFunction;
  * (64 bytes: tag, reader, first, last, last arrival, count, best rssi, spare), so a probe and
  * an update touch one or two cache lines rather than one per field. Deletions shift back so no
  * tombstones accumulate. Bounded: when {@code capacity} windows are open, a read that would
- * open another is emitted as a one-read sighting at once and counted in {@link #overflows()}.
+ * open another first closes the least recently read of {@value #EVICTION_SAMPLE} open windows
+ * (from a hand that moves round the table) as its sighting, early, and takes its place; each
+ * such early close is counted in {@link #overflows()}. A pass closed early is at worst split in
+ * two sightings; every read is still in exactly one.
  * Window expiry runs on arrival time (the engine's clock), while first/last seen keep the
  * reader's own timestamps.
  *
@@ -49,6 +52,10 @@ public final class DedupWindow {
     private int open;
     private long overflows;
     private int sweepCursor;
+    /** Where {@link #evictOne} looks next. */
+    private int evictHand;
+    /** Open windows compared for each early close. */
+    static final int EVICTION_SAMPLE = 8;
     /** The snapshot being copied, or null; slots below {@code copyCursor} are copied. */
     private WindowSnapshot copy;
     private int copyCursor;
@@ -113,8 +120,12 @@ public final class DedupWindow {
         }
         if (open >= capacity) {
             overflows++;
-            sink.closed(tag, readerIndex, timestamp, timestamp, 1, rssi);
-            return true;
+            evictOne(sink);
+            // the back-shift of the removal may have moved windows: find the empty slot of this key again
+            s = slot(tag, readerIndex);
+            while (t[s * STRIDE + READER] != 0) {
+                s = (s + 1) & mask;
+            }
         }
         if (copy != null) {
             beforeWrite(s);
@@ -311,7 +322,7 @@ public final class DedupWindow {
         return open;
     }
 
-    /** Reads that found the window full and became one-read sightings. */
+    /** Windows closed early because the table was full when a new one had to open. */
     public long overflows() {
         return overflows;
     }
@@ -319,6 +330,29 @@ public final class DedupWindow {
     private void emit(int b, SightingSink sink) {
         final long[] t = table;
         sink.closed(t[b + TAG], (int) t[b + READER] - 1, t[b + FIRST], t[b + LAST], (int) t[b + COUNT], (int) t[b + BEST]);
+    }
+
+    /**
+     * Closes one open window early to make room: of the next {@value #EVICTION_SAMPLE} open windows
+     * from the eviction hand, the one whose last read arrived first (a pass long over, most likely,
+     * rather than one still being read).
+     */
+    private void evictOne(SightingSink sink) {
+        final long[] t = table;
+        int i = evictHand;
+        int oldest = -1;
+        int sample = Math.min(EVICTION_SAMPLE, open);
+        for (int seen = 0; seen < sample; i = (i + 1) & mask) {
+            if (t[i * STRIDE + READER] != 0) {
+                if (oldest < 0 || t[i * STRIDE + ARRIVAL] < t[oldest * STRIDE + ARRIVAL]) {
+                    oldest = i;
+                }
+                seen++;
+            }
+        }
+        evictHand = i;
+        emit(oldest * STRIDE, sink);
+        remove(oldest);
     }
 
     private void remove(int hole) {

@@ -56,14 +56,40 @@ class DedupWindowTest {
     }
 
     @Test
-    void observe_whenFull_emitsOneReadSightingAndCountsOverflow() {
+    void observe_whenFull_closesTheLeastRecentlyReadWindowEarly_andTheNewPassKeepsItsReadsTogether() {
         DedupWindow w = new DedupWindow(30_000, 2);
-        w.observe(1, 0, 0, -50, 0, sink);
-        w.observe(2, 0, 0, -50, 0, sink);
+        w.observe(1, 0, 0, -50, 0, sink);      // window of tag 1, last read at 0
+        w.observe(2, 0, 3, -50, 3, sink);      // window of tag 2, last read at 3
+        w.observe(1, 0, 4, -45, 4, sink);      // tag 1 read again: now tag 2's window is the older
         assertThat(w.observe(3, 0, 5, -40, 5, sink)).isTrue();
         assertThat(w.overflows()).isEqualTo(1);
-        assertThat(closed).containsExactly(new Closed(3, 0, 5, 5, 1, -40));
+        assertThat(closed).as("tag 2's window closed early, as its sighting").containsExactly(new Closed(2, 0, 3, 3, 1, -50));
         assertThat(w.openWindows()).isEqualTo(2);
+        // the new window takes the rest of its pass: a second read of tag 3 is not another sighting
+        assertThat(w.observe(3, 0, 6, -35, 6, sink)).isFalse();
+        w.closeAll(sink);
+        assertThat(closed).contains(new Closed(3, 0, 5, 6, 2, -35), new Closed(1, 0, 0, 4, 2, -45));
+        assertThat(closed).hasSize(3);
+    }
+
+    @Test
+    void aFullTable_underABurstyFlood_keepsEveryReadInExactlyOneSighting() {
+        DedupWindow w = new DedupWindow(30_000, 64);
+        java.util.Random rnd = new java.util.Random(7);
+        long reads = 0;
+        for (int pass = 0; pass < 5_000; pass++) {
+            long tag = rnd.nextInt(2_000);
+            int reader = rnd.nextInt(4);
+            for (int k = 0; k < 4; k++) {
+                w.observe(tag, reader, pass * 10L + k, -60, pass * 10L + k, sink);
+                reads++;
+            }
+        }
+        w.closeAll(sink);
+        assertThat(w.overflows()).as("the table was full most of the time").isPositive();
+        assertThat(closed.stream().mapToLong(Closed::count).sum()).as("every read counted once").isEqualTo(reads);
+        assertThat(closed.size()).as("passes stay whole: about one sighting per pass of 4 reads, not one per read")
+                .isLessThan((int) (reads / 3));
     }
 
     @Test
