@@ -89,10 +89,22 @@ public final class Database implements AutoCloseable {
                     // The engine stops the database itself, after the writers drained: a JVM hook of
                     // its own would stop it under them on SIGTERM.
                     .setRegisterShutdownHook(false)
+                    .setServerConfig("shared_buffers", embeddedSharedBuffersMb() + "MB")
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded PostgreSQL dir=" + dir.toAbsolutePath(), e);
         }
+    }
+
+    /**
+     * The embedded server's shared buffers: an eighth of the machine's memory, from 128 MB (PostgreSQL's
+     * default) to 2 GB. The default is too small for a city: one day's sightings index outgrows it
+     * and every insert then fetches its B-tree page from the OS cache.
+     */
+    static long embeddedSharedBuffersMb() {
+        long total = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getTotalMemorySize();
+        return Math.max(128, Math.min(2048, total / 8 / (1 << 20)));
     }
 
     public DataSource dataSource() {
