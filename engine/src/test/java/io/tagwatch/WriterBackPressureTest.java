@@ -2,20 +2,14 @@ package io.tagwatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import io.tagwatch.read.ReadBatch;
+import io.tagwatch.read.ReadPayloadEncoder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,11 +27,7 @@ class WriterBackPressureTest {
             try (TestEngine tw = TestEngine.start(db, b -> b.dedupWindow(Duration.ofMillis(200)).unregisteredHits(false)
                     .checkpointInterval(Duration.ofMillis(100)).writerMaxPendingRows(50))) {
                 String secret = tw.api().createReader(tw.login("admin", TestEngine.ADMIN_PASSWORD), "RW", "centre");
-                MqttAsyncClient c = new MqttAsyncClient(tw.broker(), "RW-" + System.nanoTime(), new MemoryPersistence());
-                MqttConnectionOptions o = new MqttConnectionOptions();
-                o.setUserName("RW");
-                o.setPassword(secret.getBytes(StandardCharsets.UTF_8));
-                c.connect(o).waitForCompletion(10_000);
+                Mqtt5Reader c = new Mqtt5Reader(tw.broker(), "RW", secret);
 
                 pg.stop();
                 List<Integer> accepted = new ArrayList<>();
@@ -63,7 +53,6 @@ class WriterBackPressureTest {
                     Thread.sleep(200);
                 }
                 accepted.add(refusedAt);
-                c.disconnect().waitForCompletion(5_000);
                 c.close();
 
                 long expected = (long) accepted.size() * READS;
@@ -79,23 +68,13 @@ class WriterBackPressureTest {
         }
     }
 
-    /** Publishes batch {@code i} (10 new tags) at QoS 1; returns the PUBACK reason code. */
-    private static int publish(MqttAsyncClient c, int i) throws Exception {
-        ByteBuffer b = ByteBuffer.allocate(14 + 14 * READS);
-        b.put((byte) 'T').put((byte) 'W').put((byte) 1).put((byte) 0).putShort((short) READS).putLong(System.currentTimeMillis());
+    /** Publishes batch {@code i} (10 new tags, binary v1) at QoS 1; returns the PUBACK reason code. */
+    private static int publish(Mqtt5Reader c, int i) {
+        ReadBatch b = new ReadBatch(READS);
         for (int r = 0; r < READS; r++) {
-            b.putLong(0x77_0000L + i * 100L + r).putInt(r).put((byte) -60).put((byte) 1);
+            b.add(0x77_0000L + i * 100L + r, System.currentTimeMillis(), -60, 1);
         }
-        MqttMessage m = new MqttMessage(b.array());
-        m.setQos(1);
-        try {
-            IMqttToken t = c.publish("tags/RW/reads", m);
-            t.waitForCompletion(10_000);
-            int[] codes = t.getReasonCodes();
-            return codes == null || codes.length == 0 ? 0 : codes[0];
-        } catch (MqttException e) {
-            return e.getReasonCode();
-        }
+        return c.publish(ReadPayloadEncoder.binary(b));
     }
 
     private static long[] stored(TestDatabase.Db db) throws Exception {
