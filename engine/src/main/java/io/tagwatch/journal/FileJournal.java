@@ -24,8 +24,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Append-only segment files under {@code <data-dir>/journal}, one record per batch framed by
  * length and CRC32C ({@link JournalDescriptor}). One writer thread takes every pending append,
- * writes them, hands them to the {@link JournalSink} in order, forces them to disk once
- * (group commit, per {@link FsyncPolicy}) and only then runs their acknowledgements.
+ * writes them and hands them to the {@link JournalSink} in order; under {@link FsyncPolicy#GROUP}
+ * a second thread, the syncer, forces to disk everything written so far (group commit) and only
+ * then runs the acknowledgements. The two overlap: while one group is being forced the writer
+ * already writes (and hands on for matching) the next, so no batch waits for an earlier group's
+ * fsync before it is matched — an alert never waits for the disk.
  *
  * <p>At open, the records after the checkpoint are replayed into the sink; a torn or corrupt
  * record (short header, impossible length, CRC mismatch) is logged with its position and the
@@ -45,6 +48,10 @@ public final class FileJournal implements Journal {
     private record Pending(ReadBatch batch, Runnable onDurable) {
     }
 
+    /** A written group waiting for the syncer: durable once the journal is forced up to {@code end}. */
+    private record Written(long end, List<Runnable> acks) {
+    }
+
     private final Path dir;
     private final long segmentBytes;
     private final long capBytes;
@@ -62,7 +69,11 @@ public final class FileJournal implements Journal {
     private final AtomicLong fsyncs = new AtomicLong();
     private final AtomicBoolean fullLogged = new AtomicBoolean();
     private final Thread writer;
-    private FileChannel current;
+    private final Thread syncer;
+    private final ConcurrentLinkedQueue<Written> unsynced = new ConcurrentLinkedQueue<>();
+    private volatile boolean syncing = true;
+    /** The segment being written; the syncer forces it (segments before it were forced when they rolled). */
+    private volatile FileChannel current;
     private long currentBase;
     private long currentSize;
     private ByteBuffer buf = ByteBuffer.allocate(1 << 20);
@@ -79,6 +90,8 @@ public final class FileJournal implements Journal {
         this.checkpoint.set(checkpointPosition);
         this.writer = new Thread(this::run, "journal-writer");
         this.writer.setDaemon(true);
+        this.syncer = new Thread(this::syncLoop, "journal-syncer");
+        this.syncer.setDaemon(true);
     }
 
     /**
@@ -94,6 +107,7 @@ public final class FileJournal implements Journal {
             throw new UncheckedIOException("cannot open journal dir=" + dir, e);
         }
         j.writer.start();
+        j.syncer.start();
         return j;
     }
 
@@ -230,7 +244,6 @@ public final class FileJournal implements Journal {
     private void run() {
         List<Pending> group = new ArrayList<>();
         List<long[]> positions = new ArrayList<>();
-        List<Runnable> acks = new ArrayList<>();
         while (running || !queue.isEmpty()) {
             Pending p;
             while ((p = queue.poll()) != null) {
@@ -249,7 +262,7 @@ public final class FileJournal implements Journal {
                 continue;
             }
             try {
-                writeGroup(group, positions, acks);
+                writeGroup(group, positions);
             } catch (IOException | RuntimeException e) {
                 // Nothing of this group is acknowledged, so readers keep and resend it. The file may
                 // now end in a partial record: take no more appends (a restart cuts the tail and
@@ -260,11 +273,11 @@ public final class FileJournal implements Journal {
             }
             group.clear();
             positions.clear();
-            acks.clear();
         }
     }
 
-    private void writeGroup(List<Pending> group, List<long[]> positions, List<Runnable> acks) throws IOException {
+    private void writeGroup(List<Pending> group, List<long[]> positions) throws IOException {
+        List<Runnable> acks = new ArrayList<>(group.size());
         buf.clear();
         long pos = appendPosition.get();
         List<ReadBatch> taken = new ArrayList<>(group.size());
@@ -312,12 +325,63 @@ public final class FileJournal implements Journal {
             sink.journaled(taken.get(i), se[0], se[1]); // before the fsync: alerts never wait for the disk
         }
         if (policy == FsyncPolicy.GROUP) {
-            current.force(false);
-            fsyncs.incrementAndGet();
+            unsynced.add(new Written(pos, acks));
+            LockSupport.unpark(syncer);
+            return;
         }
         durablePosition.set(pos);
         for (Runnable ack : acks) {
             ack.run();
+        }
+    }
+
+    /**
+     * The syncer: forces what the writer has written, then acknowledges every group written up to
+     * there. Groups written while a force runs wait for the next one (group commit); the writer
+     * never waits for a force, except at a segment roll, which forces the finished segment itself.
+     */
+    private void syncLoop() {
+        List<Written> batch = new ArrayList<>();
+        while (syncing || !unsynced.isEmpty()) {
+            Written w;
+            while ((w = unsynced.poll()) != null) {
+                batch.add(w);
+            }
+            if (batch.isEmpty()) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                continue;
+            }
+            if (!failed) {
+                try {
+                    forceCurrent();
+                    durablePosition.set(batch.get(batch.size() - 1).end());
+                    for (Written done : batch) {
+                        for (Runnable ack : done.acks()) {
+                            ack.run();
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    failed = true;
+                    log.error("journal fsync failed at position={}: {} groups not acknowledged, and no read will be "
+                            + "until the engine is restarted (check the disk)", batch.get(batch.size() - 1).end(), batch.size(), e);
+                }
+            }
+            batch.clear();
+        }
+    }
+
+    /**
+     * Forces the segment being written. Every group handed to the syncer was written before it
+     * read {@code current}, into that segment or an earlier one; an earlier one was forced by the
+     * roll that closed it, so a channel closed under this force is already on disk.
+     */
+    private void forceCurrent() throws IOException {
+        FileChannel ch = current;
+        try {
+            ch.force(false);
+            fsyncs.incrementAndGet();
+        } catch (java.nio.channels.ClosedChannelException rolled) {
+            // closed by a roll, which forced it first
         }
     }
 
@@ -450,6 +514,9 @@ public final class FileJournal implements Journal {
         LockSupport.unpark(writer);
         try {
             writer.join(10_000);
+            syncing = false;
+            LockSupport.unpark(syncer);
+            syncer.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -78,6 +78,38 @@ class FileJournalTest {
     }
 
     @Test
+    void everyAcknowledgement_comesAfterItsBatchWasMatchedAndForcedToDisk_acrossSegmentRolls() throws Exception {
+        java.util.Map<ReadBatch, Long> ends = new java.util.concurrent.ConcurrentHashMap<>();
+        FileJournal j = FileJournal.open(dir, options(4096, 1 << 30), 0, (b, start, end) -> ends.put(b, end));
+        int n = 2_000;
+        CountDownLatch acked = new CountDownLatch(n);
+        AtomicInteger early = new AtomicInteger();
+        Runnable producer = () -> {
+            for (int i = 0; i < n / 2; i++) {
+                ReadBatch b = batch("R" + Thread.currentThread().getName(), i * 10L, 1 + i % 5);
+                j.append(b, () -> {
+                    Long end = ends.get(b);
+                    if (end == null || j.durablePosition() < end) {
+                        early.incrementAndGet(); // acknowledged before it was handed on, or before it was on disk
+                    }
+                    acked.countDown();
+                });
+            }
+        };
+        Thread a = new Thread(producer, "A");
+        Thread c = new Thread(producer, "B");
+        a.start();
+        c.start();
+        a.join();
+        c.join();
+        assertThat(acked.await(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(early.get()).isZero();
+        assertThat(j.fsyncs()).as("group commit: fewer forces than batches").isLessThan(n);
+        j.close();
+        assertThat(segments()).hasSizeGreaterThan(10);
+    }
+
+    @Test
     void replay_startsAtTheCheckpoint_andCheckpointDeletesOldSegments() throws Exception {
         List<ReadBatch> batches = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
