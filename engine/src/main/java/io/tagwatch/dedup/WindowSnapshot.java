@@ -73,7 +73,8 @@ public final class WindowSnapshot {
         if (!complete) {
             throw new IllegalStateException("snapshot incomplete size=" + size);
         }
-        ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+        // 256 KiB: under G1's humongous size, so a checkpoint every second does not start a concurrent cycle
+        ByteBuffer buf = ByteBuffer.allocate(1 << 18);
         buf.putInt(VERSION).putLong(windowMs);
         boolean[] used = new boolean[maxReader + 1];
         int readers = 0;

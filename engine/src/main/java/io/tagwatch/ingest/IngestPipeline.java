@@ -12,15 +12,13 @@ import io.tagwatch.registry.OpenTheft;
 import io.tagwatch.registry.ReaderDirectory;
 import io.tagwatch.registry.ReaderInfo;
 import io.tagwatch.registry.Vehicle;
-import io.tagwatch.store.Sighting;
 import io.tagwatch.store.SightingBatch;
+import io.tagwatch.store.SightingRows;
 import io.tagwatch.store.SightingWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -119,7 +117,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     private volatile long snapshotCostNanos;
     private volatile long lastSnapshotEnd;
     /** Sightings of checkpoints that could not be written: they go with the next one. */
-    private final ConcurrentLinkedQueue<List<Sighting>> carriedOver = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<SightingRows> carriedOver = new ConcurrentLinkedQueue<>();
     private volatile LongSupplier durablePosition = () -> Long.MAX_VALUE;
     private volatile boolean running = true;
 
@@ -128,7 +126,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     private final AtomicLong queuedReads = new AtomicLong();
     private final AtomicLong unknownReader = new AtomicLong();
     // match thread state
-    private List<Sighting> closedSinceCheckpoint = new ArrayList<>();
+    private SightingRows closedSinceCheckpoint = new SightingRows();
     private long matchedEnd;
     private long checkpointedEnd;
     private long lastSweep;
@@ -136,7 +134,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     private long nextCheckpoint;
     private final WindowSnapshot snapshot = new WindowSnapshot();
     private long snapshotPosition;
-    private List<Sighting> snapshotSightings;
+    private SightingRows snapshotSightings;
     private long snapshotStarted;
     // written by the match thread only; volatile for readers of stats()
     private volatile long reads;
@@ -349,11 +347,11 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         nextCheckpoint = now + checkpointEveryNanos;
         snapshotPosition = matchedEnd;
         snapshotSightings = closedSinceCheckpoint;
-        List<Sighting> earlier;
+        SightingRows earlier;
         while ((earlier = carriedOver.poll()) != null) {
             snapshotSightings.addAll(earlier);
         }
-        closedSinceCheckpoint = new ArrayList<>();
+        closedSinceCheckpoint = new SightingRows();
         snapshotStarted = now;
         dedup.startSnapshot(snapshot);
         if (dedup.continueSnapshot(slice)) {
@@ -364,7 +362,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     /** The copy at {@code snapshotPosition} is complete: the checkpoint thread takes it from here. */
     private void handOffCheckpoint() {
         long position = snapshotPosition;
-        List<Sighting> sightings = snapshotSightings;
+        SightingRows sightings = snapshotSightings;
         long started = snapshotStarted;
         snapshotSightings = null;
         checkpointedEnd = position;
@@ -373,7 +371,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     }
 
     /** On the checkpoint thread: the snapshot file, then (with the journal durable) the writer. */
-    private void writeCheckpoint(long position, List<Sighting> sightings, long started) {
+    private void writeCheckpoint(long position, SightingRows sightings, long started) {
         try {
             checkpoints.write(position, snapshot, i -> readers.byIndex(i).id());
             if (awaitDurable(position)) {
@@ -487,7 +485,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
 
     private void sightingClosed(long tag, int readerIndex, long first, long last, int count, int bestRssi) {
         ReaderInfo r = readers.byIndex(readerIndex);
-        closedSinceCheckpoint.add(new Sighting(tag, r.id(), first, last, count, bestRssi));
+        closedSinceCheckpoint.add(tag, r.id(), first, last, count, bestRssi);
     }
 
     /** Matches what is queued, closes every open window, and hands the last checkpoint to the writer. */

@@ -51,13 +51,14 @@ public final class ReaderTraffic {
     }
 
     /** Adds the counts of {@code batches} inside the connection's current transaction; returns the rows upserted. */
-    public static int add(Connection c, List<List<Sighting>> batches) throws SQLException {
+    public static int add(Connection c, List<SightingRows> batches) throws SQLException {
         TreeMap<Key, long[]> counts = new TreeMap<>();
-        for (List<Sighting> batch : batches) {
-            for (Sighting s : batch) {
-                long[] n = counts.computeIfAbsent(new Key(s.readerId(), Math.floorDiv(s.firstSeen(), 3_600_000L)), k -> new long[2]);
+        for (SightingRows batch : batches) {
+            for (int r = 0; r < batch.size(); r++) {
+                long[] n = counts.computeIfAbsent(new Key(batch.readerId(r), Math.floorDiv(batch.firstSeen(r), 3_600_000L)),
+                        k -> new long[2]);
                 n[0]++;
-                n[1] += s.readCount();
+                n[1] += batch.readCount(r);
             }
         }
         if (counts.isEmpty()) {

@@ -40,18 +40,20 @@ public final class SightingCopy {
     private static final int FLUSH_BYTES = 1 << 16;
 
     private byte[] buf = new byte[FLUSH_BYTES + 1024];
+    /** UTF-8 of each reader id, encoded once (a city has hundreds of readers, a copy millions of rows). */
+    private final java.util.Map<String, byte[]> readerBytes = new java.util.HashMap<>();
     private int pos;
 
     /** Copies every sighting of {@code batches} inside the connection's current transaction; returns the rows. */
-    public int copy(Connection c, List<List<Sighting>> batches) throws SQLException {
+    public int copy(Connection c, List<SightingRows> batches) throws SQLException {
         CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_SQL);
         int rows = 0;
         try {
             pos = 0;
             put(HEADER);
-            for (List<Sighting> batch : batches) {
-                for (Sighting s : batch) {
-                    tuple(s);
+            for (SightingRows batch : batches) {
+                for (int r = 0; r < batch.size(); r++) {
+                    tuple(batch, r);
                     rows++;
                     if (pos >= FLUSH_BYTES) {
                         in.writeToCopy(buf, 0, pos);
@@ -70,25 +72,26 @@ public final class SightingCopy {
         }
     }
 
-    private void tuple(Sighting s) {
-        byte[] reader = s.readerId().getBytes(StandardCharsets.UTF_8);
+    private void tuple(SightingRows s, int r) {
+        byte[] reader = readerBytes.computeIfAbsent(s.readerId(r), id -> id.getBytes(StandardCharsets.UTF_8));
         ensure(2 + 12 + 4 + reader.length + 12 + 12 + 8 + 6);
         putShort(FIELDS);
         putInt(8);
-        putLong(s.tag());
+        putLong(s.tag(r));
         putInt(reader.length);
         put(reader);
         putInt(8);
-        putLong(micros(s.firstSeen()));
+        putLong(micros(s.firstSeen(r)));
         putInt(8);
-        putLong(micros(s.lastSeen()));
+        putLong(micros(s.lastSeen(r)));
         putInt(4);
-        putInt(s.readCount());
-        if (s.bestRssi() == Integer.MIN_VALUE) {
+        putInt(s.readCount(r));
+        int rssi = s.bestRssi(r);
+        if (rssi == Integer.MIN_VALUE) {
             putInt(-1);
         } else {
             putInt(2);
-            putShort((short) s.bestRssi());
+            putShort((short) rssi);
         }
     }
 

@@ -171,7 +171,7 @@ public final class SightingWriter implements AutoCloseable {
             c.setAutoCommit(false);
             try {
                 if (rows > 0) {
-                    List<List<Sighting>> lists = new ArrayList<>(txn.size());
+                    List<SightingRows> lists = new ArrayList<>(txn.size());
                     for (SightingBatch b : txn) {
                         lists.add(b.sightings());
                     }

@@ -7,6 +7,7 @@ import io.tagwatch.TestEngine;
 import io.tagwatch.TestEngine.Answer;
 import io.tagwatch.store.Sighting;
 import io.tagwatch.store.SightingCopy;
+import io.tagwatch.store.SightingRows;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -56,7 +57,7 @@ class TrajectoryRoutesTest {
         rows.add(new Sighting(0x7A0002L, "R-1", T0.toEpochMilli(), T0.toEpochMilli(), 1, -70)); // another vehicle
         try (Connection c = tw.engine.dataSource().getConnection()) {
             c.setAutoCommit(false);
-            new SightingCopy().copy(c, List.of(rows));
+            new SightingCopy().copy(c, List.of(SightingRows.of(rows)));
             c.commit();
         }
     }

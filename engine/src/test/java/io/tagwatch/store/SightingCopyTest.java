@@ -35,7 +35,7 @@ class SightingCopyTest {
         Sighting noRssi = new Sighting(0xFFFFFFFFFFFFFFFFL, "读卡器-东门", t - 86_400_000L, t - 86_399_001L, 1, Integer.MIN_VALUE);
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
-            int rows = new SightingCopy().copy(c, List.of(List.of(plain), List.of(noRssi)));
+            int rows = new SightingCopy().copy(c, List.of(SightingRows.of(List.of(plain)), SightingRows.of(List.of(noRssi))));
             c.commit();
             assertEquals(2, rows);
             List<Sighting> back = new ArrayList<>();
@@ -61,10 +61,10 @@ class SightingCopyTest {
         }
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
-            assertEquals(5_000, new SightingCopy().copy(c, List.of(many)));
+            assertEquals(5_000, new SightingCopy().copy(c, List.of(SightingRows.of(many))));
             c.rollback();
             assertEquals(0, count(c));
-            new SightingCopy().copy(c, List.of(many));
+            new SightingCopy().copy(c, List.of(SightingRows.of(many)));
             c.commit();
             assertEquals(5_000, count(c));
         }
@@ -79,7 +79,7 @@ class SightingCopyTest {
             c.setAutoCommit(false);
             boolean failed = false;
             try {
-                new SightingCopy().copy(c, List.of(List.of(bad)));
+                new SightingCopy().copy(c, List.of(SightingRows.of(List.of(bad))));
             } catch (SQLException e) {
                 failed = true;
             }

@@ -59,8 +59,8 @@ class StorageMaintenanceTest {
         }
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
-            new SightingCopy().copy(c, List.of(rows));
-            ReaderTraffic.add(c, List.of(rows));
+            new SightingCopy().copy(c, List.of(SightingRows.of(rows)));
+            ReaderTraffic.add(c, List.of(SightingRows.of(rows)));
             c.commit();
         }
 

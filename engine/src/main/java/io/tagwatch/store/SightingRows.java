@@ -1,0 +1,115 @@
+package io.tagwatch.store;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Closed sightings held in columns: primitive arrays in blocks of {@value #BLOCK} rows, no object
+ * per sighting. Between the match thread and the database there can be millions of sightings
+ * (a checkpoint's worth, and the writer's backlog while the database is slow or away); as one
+ * {@link Sighting} object each they were what the collector copied at every young collection
+ * (pauses of 40–180 ms under the batch load, -Xlog:gc), in columns they are a few arrays per
+ * 8,192 rows that it copies or skips in one piece. Blocks stay under G1's humongous size.
+ *
+ * <p>Not thread-safe: filled by one thread, then handed over (with a happens-before edge, such as a
+ * concurrent queue) to another that only reads.
+ */
+public final class SightingRows {
+    static final int BLOCK = 8192;
+    private static final int SHIFT = 13;
+    private static final int MASK = BLOCK - 1;
+
+    private static final class Block {
+        final long[] tag = new long[BLOCK];
+        final long[] firstSeen = new long[BLOCK];
+        final long[] lastSeen = new long[BLOCK];
+        final int[] readCount = new int[BLOCK];
+        final int[] bestRssi = new int[BLOCK];
+        /** The reader directory's own id strings: references, not copies. */
+        final String[] readerId = new String[BLOCK];
+    }
+
+    private final List<Block> blocks = new ArrayList<>();
+    private int size;
+
+    /** The rows of {@code sightings}, in order. */
+    public static SightingRows of(Collection<Sighting> sightings) {
+        SightingRows rows = new SightingRows();
+        for (Sighting s : sightings) {
+            rows.add(s.tag(), s.readerId(), s.firstSeen(), s.lastSeen(), s.readCount(), s.bestRssi());
+        }
+        return rows;
+    }
+
+    /** Appends one sighting; {@code bestRssi} is {@code Integer.MIN_VALUE} when the reader sent none. */
+    public void add(long tag, String readerId, long firstSeen, long lastSeen, int readCount, int bestRssi) {
+        int at = size & MASK;
+        if (at == 0 && (size >>> SHIFT) == blocks.size()) {
+            blocks.add(new Block());
+        }
+        Block b = blocks.get(size >>> SHIFT);
+        b.tag[at] = tag;
+        b.readerId[at] = readerId;
+        b.firstSeen[at] = firstSeen;
+        b.lastSeen[at] = lastSeen;
+        b.readCount[at] = readCount;
+        b.bestRssi[at] = bestRssi;
+        size++;
+    }
+
+    /** Appends every row of {@code other}, in order. */
+    public void addAll(SightingRows other) {
+        for (int i = 0; i < other.size; i++) {
+            Block b = other.blocks.get(i >>> SHIFT);
+            int at = i & MASK;
+            add(b.tag[at], b.readerId[at], b.firstSeen[at], b.lastSeen[at], b.readCount[at], b.bestRssi[at]);
+        }
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    public long tag(int i) {
+        return block(i).tag[i & MASK];
+    }
+
+    public String readerId(int i) {
+        return block(i).readerId[i & MASK];
+    }
+
+    /** Epoch ms on the reader's clock. */
+    public long firstSeen(int i) {
+        return block(i).firstSeen[i & MASK];
+    }
+
+    public long lastSeen(int i) {
+        return block(i).lastSeen[i & MASK];
+    }
+
+    public int readCount(int i) {
+        return block(i).readCount[i & MASK];
+    }
+
+    /** {@code Integer.MIN_VALUE} when the reader sent none. */
+    public int bestRssi(int i) {
+        return block(i).bestRssi[i & MASK];
+    }
+
+    /** Row {@code i} as one object (for tests and diagnostics; the write path reads the columns). */
+    public Sighting get(int i) {
+        return new Sighting(tag(i), readerId(i), firstSeen(i), lastSeen(i), readCount(i), bestRssi(i));
+    }
+
+    private Block block(int i) {
+        if (i < 0 || i >= size) {
+            throw new IndexOutOfBoundsException("row " + i + " of " + size);
+        }
+        return blocks.get(i >>> SHIFT);
+    }
+}

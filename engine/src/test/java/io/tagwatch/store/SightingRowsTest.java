@@ -1,0 +1,46 @@
+package io.tagwatch.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SightingRowsTest {
+    private static Sighting sighting(int i) {
+        return new Sighting(0x9F3A000000L + i, "R-" + (i % 7), 1_764_380_000_000L + i, 1_764_380_000_500L + i, 1 + i % 9,
+                i % 5 == 0 ? Integer.MIN_VALUE : -40 - i % 50);
+    }
+
+    @Test
+    void rowsAcrossSeveralBlocks_readBackAsAdded_andAppendInOrder() {
+        List<Sighting> first = new ArrayList<>();
+        for (int i = 0; i < SightingRows.BLOCK * 2 + 17; i++) {
+            first.add(sighting(i));
+        }
+        List<Sighting> second = new ArrayList<>();
+        for (int i = 0; i < SightingRows.BLOCK + 3; i++) {
+            second.add(sighting(1_000_000 + i));
+        }
+        SightingRows rows = SightingRows.of(first);
+        rows.addAll(SightingRows.of(second));
+
+        List<Sighting> all = new ArrayList<>(first);
+        all.addAll(second);
+        assertThat(rows.size()).isEqualTo(all.size());
+        List<Sighting> back = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            back.add(rows.get(i));
+        }
+        assertThat(back).isEqualTo(all);
+        assertThat(rows.bestRssi(0)).as("no rssi stays no rssi").isEqualTo(Integer.MIN_VALUE);
+        assertThat(new SightingRows().isEmpty()).isTrue();
+    }
+
+    @Test
+    void aRowPastTheEnd_isRefused_evenInsideAnAllocatedBlock() {
+        SightingRows rows = SightingRows.of(List.of(sighting(1), sighting(2)));
+        assertThatThrownBy(() -> rows.tag(2)).isInstanceOf(IndexOutOfBoundsException.class).hasMessage("row 2 of 2");
+    }
+}
