@@ -18,11 +18,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Raises hits: each goes out as a JSON alert on {@code alerts/{district}} at once, and is
- * stored in the {@code hits} table by a separate thread, so an alert never waits for the
- * database. A hit the database refuses is retried with back-off, never dropped.
+ * Raises hits: each goes out as a JSON alert on {@code alerts/{district}} at once, on the
+ * raising thread (the match thread: publishers only queue the bytes to their connections, see
+ * {@link AlertPublisher}), and is stored in the {@code hits} table by a separate thread, so an
+ * alert never waits for the database. A hit the database refuses is retried with back-off,
+ * never dropped.
  *
- * <p>{@link #raise} is thread-safe and returns at once.
+ * <p>{@link #raise} is thread-safe and does not block. Publishing on the raising thread rather
+ * than handing the alert to a publish thread saves a thread wake-up on the alert's path (a mean
+ * of 3–4 ms, tails of 100 ms and more with the two cores busy: benchmarks/RESULTS.md); the
+ * serialising (tens of µs) is paid per hit, and hits are rare next to reads.
  */
 public final class Alerts implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Alerts.class);
@@ -31,15 +36,9 @@ public final class Alerts implements AutoCloseable {
     private final AlertPublisher publisher;
     private final io.micrometer.core.instrument.Timer latency;
     private final HitStore store;
-    /** A hit to publish, with extra fields for its alert (the track of a retro-hit), or none. */
-    private record Outgoing(Hit hit, Map<String, Object> extra) {
-    }
-
-    private final BlockingQueue<Outgoing> toPublish = new LinkedBlockingQueue<>();
     private final BlockingQueue<Hit> toStore = new LinkedBlockingQueue<>();
     private final AtomicLong raised = new AtomicLong();
     private final AtomicLong stored = new AtomicLong();
-    private final Thread publishThread;
     private final Thread storeThread;
     private volatile boolean running = true;
 
@@ -50,11 +49,8 @@ public final class Alerts implements AutoCloseable {
                 .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
                 .register(meters);
         this.store = new HitStore(db);
-        this.publishThread = new Thread(this::publishLoop, "alert-publish");
         this.storeThread = new Thread(this::storeLoop, "hit-store");
-        publishThread.setDaemon(true);
         storeThread.setDaemon(true);
-        publishThread.start();
         storeThread.start();
     }
 
@@ -66,8 +62,13 @@ public final class Alerts implements AutoCloseable {
     /** As {@link #raise(Hit)}, the alert carrying {@code extra} fields beside the hit's own. */
     public void raise(Hit hit, Map<String, Object> extra) {
         raised.incrementAndGet();
-        toPublish.add(new Outgoing(hit, extra));
         toStore.add(hit);
+        try {
+            publisher.publish(topic(hit.district()), toJson(hit, extra));
+            latency.record(Math.max(0, System.currentTimeMillis() - hit.receivedAt()), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            log.error("alert of hit id={} not published (the hit is stored)", hit.id(), e);
+        }
     }
 
     public long raised() {
@@ -201,22 +202,6 @@ public final class Alerts implements AutoCloseable {
         }
     }
 
-    private void publishLoop() {
-        while (running || !toPublish.isEmpty()) {
-            try {
-                Outgoing o = toPublish.poll(200, TimeUnit.MILLISECONDS);
-                if (o != null) {
-                    publisher.publish(topic(o.hit().district()), toJson(o.hit(), o.extra()));
-                    latency.record(Math.max(0, System.currentTimeMillis() - o.hit().receivedAt()), TimeUnit.MILLISECONDS);
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                log.error("alert not published", e);
-            }
-        }
-    }
-
     private void storeLoop() {
         long backoffMs = 500;
         java.util.List<Hit> batch = new java.util.ArrayList<>();
@@ -256,7 +241,6 @@ public final class Alerts implements AutoCloseable {
     public void close() {
         running = false;
         try {
-            publishThread.join(5_000);
             storeThread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
