@@ -17,13 +17,18 @@ import org.postgresql.ds.PGSimpleDataSource;
 class SightingCopyTest {
 
     static PGSimpleDataSource migrated(TestDatabase.Db db) {
+        PGSimpleDataSource ds = dataSource(db);
+        Database.migrate(ds);
+        return ds;
+    }
+
+    static PGSimpleDataSource dataSource(TestDatabase.Db db) {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setUrl(db.url());
         ds.setUser(db.user());
         if (db.password() != null) {
             ds.setPassword(db.password());
         }
-        Database.migrate(ds);
         return ds;
     }
 

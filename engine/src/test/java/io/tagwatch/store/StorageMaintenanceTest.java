@@ -120,6 +120,14 @@ class StorageMaintenanceTest {
         }
     }
 
+    @Test
+    void nextDelay_isTheIntervalOrTheWaitUntilJustAfterMidnightUtc() {
+        assertEquals(Duration.ofHours(1), StorageMaintenance.nextDelay(NOW, Duration.ofHours(1)));
+        Instant late = Instant.parse("2026-06-15T23:30:00Z");
+        assertEquals(Duration.ofMinutes(30).plus(StorageMaintenance.AFTER_MIDNIGHT),
+                StorageMaintenance.nextDelay(late, Duration.ofHours(1)), "the day's index is built right after midnight");
+    }
+
     private static Sighting sighting(long tag, Instant at) {
         return new Sighting(tag, "R-1", at.toEpochMilli(), at.toEpochMilli() + 2_000, 3, -60);
     }

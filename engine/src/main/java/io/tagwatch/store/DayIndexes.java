@@ -1,0 +1,139 @@
+package io.tagwatch.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.List;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-day B-tree {@code (tag, first_seen DESC)} of the plain-PostgreSQL storage: the day being
+ * written has none (each row's B-tree descent costs more than the rest of its COPY; migration
+ * {@code V9_1} says what was measured), and once a day is over its partition is indexed in one sort,
+ * {@code CREATE INDEX CONCURRENTLY} so late rows of that day are still written meanwhile. Until then
+ * a vehicle's rows of the day are found through the bloom BRIN index, whose summaries this class also
+ * brings up to date.
+ *
+ * <p>Idempotent and safe on several nodes: a build takes a session advisory lock per partition
+ * ({@code pg_try_advisory_lock}; a node that does not get it leaves the day to the node that has it), and
+ * an index left INVALID by a build that failed or was interrupted (the engine stopped, the connection
+ * dropped) is dropped and built again, as PostgreSQL's documentation of {@code CREATE INDEX CONCURRENTLY}
+ * advises. An interrupted build is never mistaken for one in progress: that one holds the lock.
+ *
+ * <p>Not thread-safe: called from the one maintenance thread (and tests).
+ */
+final class DayIndexes {
+    private static final Logger log = LoggerFactory.getLogger(DayIndexes.class);
+    /** The first key of the two-key advisory lock of a day's build; the second is the partition's name hash. */
+    static final int LOCK_SPACE = 0x74770901;
+    /** Memory for one build's sort: a city's day (20 M rows) then sorts mostly in memory. */
+    private static final String SORT_MEMORY = "256MB";
+
+    private final DataSource db;
+
+    DayIndexes(DataSource db) {
+        this.db = db;
+    }
+
+    static String indexName(LocalDate day) {
+        return SightingPartitions.name(day) + "_tag_time_idx";
+    }
+
+    /**
+     * Gives every day partition in {@code days} that ends before {@code today} (UTC) a valid B-tree;
+     * returns how many it built (0 when all had one, or another node is building the rest).
+     */
+    int buildFinished(List<LocalDate> days, LocalDate today) throws SQLException {
+        int built = 0;
+        for (LocalDate day : days) {
+            if (day.isBefore(today) && !Boolean.TRUE.equals(valid(day)) && build(day)) {
+                built++;
+            }
+        }
+        return built;
+    }
+
+    /** True: the day's B-tree is usable; false: it exists but is INVALID; null: there is none. */
+    Boolean valid(LocalDate day) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            return valid(c, indexName(day));
+        }
+    }
+
+    private static Boolean valid(Connection c, String index) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(?)")) {
+            ps.setString(1, index);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getBoolean(1) : null;
+            }
+        }
+    }
+
+    /** Builds one day's B-tree under the day's lock; false when another node holds the lock. */
+    private boolean build(LocalDate day) throws SQLException {
+        String table = SightingPartitions.name(day);
+        String index = indexName(day);
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(true); // CONCURRENTLY cannot run in a transaction block
+            if (!lock(c, "pg_try_advisory_lock", table)) {
+                log.info("B-tree of {} is being built by another node", table);
+                return false;
+            }
+            try (Statement st = c.createStatement()) {
+                Boolean state = valid(c, index);
+                if (Boolean.TRUE.equals(state)) {
+                    return false; // another node finished it between our check and the lock
+                }
+                if (state != null) {
+                    log.warn("B-tree {} is INVALID (a build failed or was interrupted): dropping and building it again", index);
+                    st.execute("DROP INDEX CONCURRENTLY IF EXISTS " + index);
+                }
+                long started = System.nanoTime();
+                st.execute("SET maintenance_work_mem = '" + SORT_MEMORY + "'");
+                try {
+                    st.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + index + " ON " + table + " (tag, first_seen DESC)");
+                } finally {
+                    st.execute("RESET maintenance_work_mem");
+                }
+                log.info("built B-tree {} in {} ms", index, (System.nanoTime() - started) / 1_000_000);
+                return true;
+            } finally {
+                lock(c, "pg_advisory_unlock", table);
+            }
+        }
+    }
+
+    private static boolean lock(Connection c, String function, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + function + "(?, hashtext(?))")) {
+            ps.setInt(1, LOCK_SPACE);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Summarizes the BRIN ranges of {@code day}'s partition that autovacuum has not summarized yet
+     * (its queue drops requests when rows arrive in bursts, e.g. a journal replay; an unsummarized
+     * range is read whole by every query). Returns the ranges summarized; 0 when the day has no partition.
+     */
+    long summarize(LocalDate day) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT coalesce(sum(brin_summarize_new_values(x.indexrelid)), 0) FROM pg_index x "
+                        + "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am a ON a.oid = i.relam "
+                        + "WHERE x.indrelid = to_regclass(?) AND a.amname = 'brin'")) {
+            ps.setString(1, SightingPartitions.name(day));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}

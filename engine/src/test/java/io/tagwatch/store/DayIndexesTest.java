@@ -1,0 +1,173 @@
+package io.tagwatch.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tagwatch.TestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+
+/** The day being written has no B-tree; a finished day gets one from maintenance, once, on any node, repaired if a build failed. */
+class DayIndexesTest {
+    private static final Instant NOW = Instant.parse("2026-06-15T12:00:00Z");
+    private static final LocalDate TODAY = LocalDate.ofInstant(NOW, ZoneOffset.UTC);
+    private static final LocalDate YESTERDAY = TODAY.minusDays(1);
+    private static final long TAG = 0x9F3A0001C2L;
+
+    @Test
+    void runOnce_indexesTheFinishedDayOnly_andTheTrajectoryIsTheSameBeforeAndAfter() throws SQLException {
+        DataSource ds = SightingCopyTest.migrated(TestDatabase.fresh());
+        new SightingPartitions(ds).ensure(YESTERDAY, TODAY);
+        long vehicle = vehicleAndOfficer(ds);
+        int mine = copy(ds, YESTERDAY.atStartOfDay(ZoneOffset.UTC).toInstant(), NOW);
+        Trajectories trajectories = new Trajectories(ds);
+        Instant from = YESTERDAY.atStartOfDay(ZoneOffset.UTC).toInstant();
+        List<Trajectories.Point> before = trajectories.read(vehicle, from, NOW, 1, "case 1").orElseThrow().points();
+
+        StorageMaintenance maintenance = new StorageMaintenance(ds, Duration.ofDays(30), Duration.ofDays(365), Duration.ofHours(1));
+        StorageMaintenance.Result run = maintenance.runOnce(NOW);
+
+        DayIndexes indexes = new DayIndexes(ds);
+        assertThat(run.dayIndexesBuilt()).as("yesterday only").isEqualTo(1);
+        assertThat(indexes.valid(YESTERDAY)).isTrue();
+        assertThat(indexes.valid(TODAY)).as("the day being written has no B-tree").isNull();
+        assertThat(plan(ds, YESTERDAY)).contains(DayIndexes.indexName(YESTERDAY));
+        assertThat(plan(ds, TODAY)).contains(SightingPartitions.name(TODAY) + "_tag_idx"); // the bloom BRIN
+        List<Trajectories.Point> after = trajectories.read(vehicle, from, NOW, 1, "case 1").orElseThrow().points();
+        assertThat(before).hasSize(mine).isEqualTo(after);
+        assertThat(maintenance.runOnce(NOW).dayIndexesBuilt()).as("a second run (a restart) builds nothing").isZero();
+    }
+
+    @Test
+    void runOnce_replacesAnIndexLeftInvalidByAFailedBuild() throws SQLException {
+        DataSource ds = SightingCopyTest.migrated(TestDatabase.fresh());
+        new SightingPartitions(ds).ensure(YESTERDAY, TODAY);
+        copy(ds, YESTERDAY.atStartOfDay(ZoneOffset.UTC).toInstant(), NOW);
+        String index = DayIndexes.indexName(YESTERDAY);
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            // A build that fails half-way leaves an INVALID index under the day's name.
+            assertThatThrownBy(() -> st.execute("CREATE UNIQUE INDEX CONCURRENTLY " + index + " ON "
+                    + SightingPartitions.name(YESTERDAY) + " (tag)")).hasMessageContaining("could not create unique index");
+        }
+        assertThat(new DayIndexes(ds).valid(YESTERDAY)).isFalse();
+
+        StorageMaintenance.Result run = new StorageMaintenance(ds, Duration.ofDays(30), Duration.ofDays(365), Duration.ofHours(1))
+                .runOnce(NOW);
+
+        assertThat(run.dayIndexesBuilt()).isEqualTo(1);
+        assertThat(new DayIndexes(ds).valid(YESTERDAY)).isTrue();
+        assertThat(indexDef(ds, index)).doesNotContain("UNIQUE").contains("(tag, first_seen DESC)");
+    }
+
+    @Test
+    void runOnce_leavesADayToTheNodeBuildingIt() throws SQLException {
+        DataSource ds = SightingCopyTest.migrated(TestDatabase.fresh());
+        StorageMaintenance maintenance = new StorageMaintenance(ds, Duration.ofDays(30), Duration.ofDays(365), Duration.ofHours(1));
+        try (Connection otherNode = ds.getConnection(); PreparedStatement ps = otherNode.prepareStatement(
+                "SELECT pg_advisory_lock(?, hashtext(?))")) {
+            ps.setInt(1, DayIndexes.LOCK_SPACE);
+            ps.setString(2, SightingPartitions.name(YESTERDAY));
+            ps.execute();
+            assertThat(maintenance.runOnce(NOW).dayIndexesBuilt()).isZero();
+            assertThat(new DayIndexes(ds).valid(YESTERDAY)).isNull();
+        } // the other node's session ends without building: the next run does it
+        assertThat(maintenance.runOnce(NOW).dayIndexesBuilt()).isEqualTo(1);
+        assertThat(maintenance.failures()).isZero();
+    }
+
+    @Test
+    void upgrade_keepsTheBtreesOfFinishedDays_andDropsTheOneOfTheDayBeingWritten() throws SQLException {
+        TestDatabase.Db db = TestDatabase.fresh();
+        flyway(db, "8.1").migrate();
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        DataSource ds = SightingCopyTest.dataSource(db);
+        new SightingPartitions(ds).ensure(today.minusDays(2), today);
+        int mine = copy(ds, today.minusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant(), Instant.now());
+
+        flyway(db, "latest").migrate();
+
+        DayIndexes indexes = new DayIndexes(ds);
+        assertThat(indexes.valid(today.minusDays(2))).isTrue();
+        assertThat(indexes.valid(today.minusDays(1))).isTrue();
+        assertThat(indexes.valid(today)).isNull();
+        assertThat(indexDef(ds, "sightings_default_tag_time_idx")).contains("(tag, first_seen DESC)");
+        assertThat(new SightingPartitions(ds).days()).containsExactly(today.minusDays(2), today.minusDays(1), today);
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM sightings WHERE tag = " + TAG)) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("every row still in its partition").isEqualTo(mine);
+        }
+    }
+
+    private static Flyway flyway(TestDatabase.Db db, String target) {
+        return Flyway.configure().dataSource(db.url(), db.user(), db.password()).locations("classpath:db/migration")
+                .target(target).load();
+    }
+
+    /** Sightings every 12 s from {@code from} to {@code to}, in time order, of 200 tags; returns how many are {@link #TAG}'s. */
+    private static int copy(DataSource ds, Instant from, Instant to) throws SQLException {
+        List<Sighting> rows = new ArrayList<>();
+        long step = 12_000;
+        long i = 0;
+        int mine = 0;
+        for (long t = from.toEpochMilli(); t < to.toEpochMilli(); t += step, i++) {
+            long tag = i % 400 == 0 ? TAG : 0x1000 + i % 199;
+            mine += tag == TAG ? 1 : 0;
+            rows.add(new Sighting(tag, "R-1", t, t + 2_000, 1 + (int) (i % 5), -60));
+        }
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            new SightingCopy().copy(c, List.of(SightingRows.of(rows)));
+            c.commit();
+        }
+        return mine;
+    }
+
+    private static long vehicleAndOfficer(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO owners (id, name, phone) VALUES (1, 'Li', '1')");
+            st.execute("INSERT INTO users (id, username, password_hash, role) VALUES (1, 'officer', 'x', 'officer')");
+            try (ResultSet rs = st.executeQuery("INSERT INTO vehicles (plate, tag, kind, owner_id) VALUES ('P-1', " + TAG
+                    + ", 'ebike', 1) RETURNING id")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The plan of one vehicle's query over one day's partition, sequential scans ruled out. */
+    private static String plan(DataSource ds, LocalDate day) throws SQLException {
+        StringBuilder out = new StringBuilder();
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("SET enable_seqscan = off");
+            try (ResultSet rs = st.executeQuery("EXPLAIN SELECT * FROM " + SightingPartitions.name(day) + " WHERE tag = " + TAG)) {
+                while (rs.next()) {
+                    out.append(rs.getString(1)).append('\n');
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    private static String indexDef(DataSource ds, String index) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT pg_get_indexdef(to_regclass(?))")) {
+            ps.setString(1, index);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+}
