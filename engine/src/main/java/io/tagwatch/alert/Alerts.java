@@ -35,6 +35,7 @@ public final class Alerts implements AutoCloseable {
 
     private final AlertPublisher publisher;
     private final io.micrometer.core.instrument.Timer latency;
+    private final AlertStages stages;
     private final HitStore store;
     private final BlockingQueue<Hit> toStore = new LinkedBlockingQueue<>();
     private final AtomicLong raised = new AtomicLong();
@@ -48,6 +49,7 @@ public final class Alerts implements AutoCloseable {
                 .description("from the batch's arrival to its alert handed to subscribers")
                 .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
                 .register(meters);
+        this.stages = new AlertStages(meters);
         this.store = new HitStore(db);
         this.storeThread = new Thread(this::storeLoop, "hit-store");
         storeThread.setDaemon(true);
@@ -64,11 +66,18 @@ public final class Alerts implements AutoCloseable {
         raised.incrementAndGet();
         toStore.add(hit);
         try {
+            long started = System.nanoTime();
             publisher.publish(topic(hit.district()), toJson(hit, extra));
+            stages.published(System.nanoTime() - started);
             latency.record(Math.max(0, System.currentTimeMillis() - hit.receivedAt()), TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             log.error("alert of hit id={} not published (the hit is stored)", hit.id(), e);
         }
+    }
+
+    /** The alert path's stage timings, recorded by whoever raises hits from live batches. */
+    public AlertStages stages() {
+        return stages;
     }
 
     public long raised() {

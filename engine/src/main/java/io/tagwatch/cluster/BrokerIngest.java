@@ -196,6 +196,7 @@ public final class BrokerIngest implements AlertPublisher, AutoCloseable {
             return;
         }
         long now = System.currentTimeMillis();
+        long arrival = System.nanoTime();
         ReadBatch batch = new ReadBatch(16);
         PayloadError error = decoder.decode(Unpooled.wrappedBuffer(message.getPayload()), batch);
         if (error != PayloadError.NONE) {
@@ -205,6 +206,7 @@ public final class BrokerIngest implements AlertPublisher, AutoCloseable {
             return;
         }
         batch.source(reader.id(), reader.index(), now);
+        batch.arrivedAt(arrival);
         int dropped = batch.resolveTimes(config.maxReadFuture().toMillis(), config.maxReadAge().toMillis());
         droppedByTime.increment(dropped);
         if (batch.size() == 0) {

@@ -136,6 +136,8 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     private long snapshotPosition;
     private SightingRows snapshotSightings;
     private long snapshotStarted;
+    /** System.nanoTime() when the match thread took the batch it is matching (for the alert's stage timings). */
+    private long matchStart;
     // written by the match thread only; volatile for readers of stats()
     private volatile long reads;
     private volatile long opened;
@@ -284,6 +286,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
             }
             b.source(b.readerId(), r.index(), b.receivedAt());
         }
+        matchStart = System.nanoTime();
         // Expiry on the batches' own receive times, so replay closes windows as live did.
         sweep(b.receivedAt());
         final int reader = b.readerIndex();
@@ -440,7 +443,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         ReaderInfo r = readers.byIndex(b.readerIndex());
         long tag = b.tag(i);
         hits++;
-        alerts.raise(new Hit(hitId(tag, r.id(), b.timestamp(i)), "cloned", hotLists.registeredSize(), "implied-speed",
+        send(b, new Hit(hitId(tag, r.id(), b.timestamp(i)), "cloned", hotLists.registeredSize(), "implied-speed",
                 tag, 0, 0, null, null, null, null, r.id(), r.name(), r.lat(), r.lon(), r.district(), b.timestamp(i),
                 b.receivedAt(), b.rssi(i), 0, cloned.lastEvidence()));
     }
@@ -449,7 +452,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         ReaderInfo r = readers.byIndex(b.readerIndex());
         long tag = b.tag(i);
         hits++;
-        alerts.raise(new Hit(hitId(tag, r.id(), b.timestamp(i)), "unregistered", hotLists.registeredSize(),
+        send(b, new Hit(hitId(tag, r.id(), b.timestamp(i)), "unregistered", hotLists.registeredSize(),
                 "unregistered-tag", tag, 0, 0, null, null, null, null,
                 r.id(), r.name(), r.lat(), r.lon(), r.district(), b.timestamp(i), b.receivedAt(), b.rssi(i), 0, null));
     }
@@ -458,7 +461,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         ReaderInfo r = readers.byIndex(b.readerIndex());
         Vehicle v = w.vehicle();
         hits++;
-        alerts.raise(new Hit(hitId(v.tag(), r.id(), b.timestamp(i)), "watchlist", hotLists.stolenVersion(),
+        send(b, new Hit(hitId(v.tag(), r.id(), b.timestamp(i)), "watchlist", hotLists.stolenVersion(),
                 "watchlist-entry", v.tag(), v.id(), 0, v.plate(), v.kind(), v.brand(), v.color(),
                 r.id(), r.name(), r.lat(), r.lon(), r.district(), b.timestamp(i), b.receivedAt(), b.rssi(i), w.id(), w.reason()));
     }
@@ -467,10 +470,20 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         ReaderInfo r = readers.byIndex(b.readerIndex());
         Vehicle v = theft.vehicle();
         hits++;
-        alerts.raise(new Hit(hitId(v.tag(), r.id(), b.timestamp(i)), "stolen", hotLists.stolenVersion(),
+        send(b, new Hit(hitId(v.tag(), r.id(), b.timestamp(i)), "stolen", hotLists.stolenVersion(),
                 "stolen-first-read", v.tag(), v.id(), theft.theftReportId(), v.plate(), v.kind(), v.brand(), v.color(),
                 r.id(), r.name(), r.lat(), r.lon(), r.district(), b.timestamp(i), b.receivedAt(), b.rssi(i), 0, null),
                 incidents.passed(theft.theftReportId(), r, b.timestamp(i)));
+    }
+
+    /** Raises a hit of batch {@code b}, recording how long the batch took to get here. */
+    private void send(ReadBatch b, Hit hit) {
+        send(b, hit, java.util.Map.of());
+    }
+
+    private void send(ReadBatch b, Hit hit, java.util.Map<String, Object> extra) {
+        alerts.stages().raised(b.arrivalNanos(), b.journaledNanos(), matchStart, System.nanoTime());
+        alerts.raise(hit, extra);
     }
 
     /**

@@ -320,8 +320,10 @@ public final class FileJournal implements Journal {
         }
         flush();
         appendPosition.set(pos);
+        long written = System.nanoTime();
         for (int i = 0; i < taken.size(); i++) {
             long[] se = positions.get(i);
+            taken.get(i).journaledAt(written);
             sink.journaled(taken.get(i), se[0], se[1]); // before the fsync: alerts never wait for the disk
         }
         if (policy == FsyncPolicy.GROUP) {

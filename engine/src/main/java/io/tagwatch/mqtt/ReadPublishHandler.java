@@ -78,6 +78,7 @@ final class ReadPublishHandler {
             return;
         }
         Instant now = Instant.now();
+        long arrival = System.nanoTime();
         liveness.seen(session.reader.id(), now);
         if (qos == MqttQoS.EXACTLY_ONCE && !session.qos2Journaling.isEmpty() && session.qos2Journaling.contains(packetId)) {
             return; // a resend of a QoS 2 batch still being journaled: its PUBREC is on the way
@@ -111,6 +112,7 @@ final class ReadPublishHandler {
             return;
         }
         batch.source(session.reader.id(), session.reader.index(), now.toEpochMilli());
+        batch.arrivedAt(arrival);
         int dropped = batch.resolveTimes(maxFutureMs, maxAgeMs);
         if (dropped > 0) {
             counters.readsDroppedByTime.increment(dropped);

@@ -25,6 +25,9 @@ public final class ReadBatch {
     private String readerId;
     private int readerIndex = -1;
     private long receivedAt;
+    /** System.nanoTime() when the batch arrived and when the journal handed it on; 0 = not stamped (a replay). */
+    private long arrivalNanos;
+    private long journaledNanos;
 
     public ReadBatch(int initialCapacity) {
         int capacity = Math.max(1, initialCapacity);
@@ -40,6 +43,28 @@ public final class ReadBatch {
         readerId = null;
         readerIndex = -1;
         receivedAt = 0L;
+        arrivalNanos = 0L;
+        journaledNanos = 0L;
+    }
+
+    /** Stamps the moment the batch arrived (live batches only), for the alert's stage timings. */
+    public void arrivedAt(long nanos) {
+        arrivalNanos = nanos;
+    }
+
+    /** Stamps the moment the journal handed the batch on to matching. */
+    public void journaledAt(long nanos) {
+        journaledNanos = nanos;
+    }
+
+    /** System.nanoTime() of the batch's arrival, or 0 for a batch replayed from the journal. */
+    public long arrivalNanos() {
+        return arrivalNanos;
+    }
+
+    /** System.nanoTime() when the journal handed the batch on, or 0. */
+    public long journaledNanos() {
+        return journaledNanos;
     }
 
     /** Appends one read; grows the arrays when full (decoders bound the count beforehand). */

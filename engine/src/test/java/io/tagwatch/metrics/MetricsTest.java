@@ -40,6 +40,9 @@ class MetricsTest {
             assertThat(value(after, "tagwatch_hits_raised_total")).isEqualTo(1);
             assertThat(value(after, "tagwatch_alert_latency_seconds_count")).isEqualTo(1);
             assertThat(after).contains("tagwatch_alert_latency_seconds_bucket");
+            for (String stage : new String[] {"journal", "queue", "match", "publish"}) {
+                assertThat(value(after, "tagwatch_alert_stage_seconds_count{stage=\"" + stage + "\"}")).as(stage).isEqualTo(1);
+            }
             assertThat(value(after, "tagwatch_writer_commit_seconds_count")).isPositive();
             assertThat(value(after, "tagwatch_sightings_written_total")).isEqualTo(1);
             assertThat(after).containsPattern("hikaricp_connections_max\\{pool=\"tagwatch-db\"} 10\\.0");
