@@ -152,6 +152,7 @@ public final class MqttLoad {
             long cpu0 = cpuNanos(target.pid());
             long own0 = ownCpuNanos();
             double matched0 = target.engine() == null ? 0 : target.engine().metric("tagwatch_ingest_reads_total");
+            double[] stages0 = target.engine() == null ? null : stageTotals(target.engine());
             long t0 = System.nanoTime();
             Thread.sleep(seconds * 1000L);
             double secs = (System.nanoTime() - t0) / 1e9;
@@ -187,6 +188,15 @@ public final class MqttLoad {
                 // acknowledged means journaled; matching (and so alerts) may fall behind it
                 p.put("readsMatchedPerSecond", Math.round(matched / secs));
                 p.put("backlogSecondsBefore", Math.round(backlogSeconds * 10) / 10.0);
+                // the engine's own account of the probes' alerts, stage by stage (mean ms), and its GC pauses
+                double[] stages = stageTotals(target.engine());
+                Map<String, Object> means = new LinkedHashMap<>();
+                for (int i = 0; i < STAGES.length; i++) {
+                    double n = stages[2 * i + 1] - stages0[2 * i + 1];
+                    means.put(STAGES[i], n == 0 ? null : Math.round((stages[2 * i] - stages0[2 * i]) / n * 1e4) / 10.0);
+                }
+                p.put("alertStageMeanMs", means);
+                p.put("gcPauseMsPerSecond", Math.round((stages[stages.length - 1] - stages0[stages0.length - 1]) * 1000 / secs * 10) / 10.0);
             }
             p.put("probes", lat.size());
             p.put("latencyP50Ms", quantileMs(lat, 0.5));
@@ -196,6 +206,20 @@ public final class MqttLoad {
             System.out.println(JSON.writeValueAsString(p).replaceAll("\\s*\\n\\s*", " "));
             return p;
         }
+    }
+
+    private static final String[] STAGES = {"journal", "queue", "match", "publish"};
+
+    /** Sum and count of each alert stage's timer (seconds), then the GC pause time so far (seconds). */
+    private static double[] stageTotals(EngineUnderTest engine) throws Exception {
+        double[] t = new double[STAGES.length * 2 + 1];
+        for (int i = 0; i < STAGES.length; i++) {
+            String label = "stage=\"" + STAGES[i] + "\"";
+            t[2 * i] = engine.metric("tagwatch_alert_stage_seconds_sum", label);
+            t[2 * i + 1] = engine.metric("tagwatch_alert_stage_seconds_count", label);
+        }
+        t[t.length - 1] = engine.metric("jvm_gc_pause_seconds_sum");
+        return t;
     }
 
     /**
