@@ -433,6 +433,10 @@ public final class Registry {
                 long count;
                 try (Statement st = c.createStatement()) {
                     st.execute("ANALYZE vehicle_import");
+                    // An import at least as large as the registry it goes into (a city's first load) builds
+                    // the owners' and vehicles' secondary indexes once after inserting, not row by row.
+                    RebuiltIndexes rebuilt = n >= BULK_IMPORT_ROWS && n >= rowCount(st, "vehicles")
+                            ? RebuiltIndexes.drop(c, "owners", "vehicles") : null;
                     // An owner already registered without an ID card gets the one the import brings (before the new
                     // owners are added, so only those already there are joined).
                     st.execute("UPDATE owners o SET id_card_hash = i.id_card_hash, id_card_masked = i.id_card_masked "
@@ -463,6 +467,10 @@ public final class Registry {
                             + "SELECT i.plate, i.tag, i.kind, i.brand, i.color, o.id FROM vehicle_import i "
                             + "JOIN (SELECT DISTINCT ON (phone) phone, id FROM owners ORDER BY phone, id) o "
                             + "ON o.phone = i.owner_phone");
+                    if (rebuilt != null) {
+                        rebuilt.restore(c);
+                        log.info("import: indexes built after inserting {}", rebuilt.names());
+                    }
                     if (bulk) {
                         st.execute("ALTER TABLE vehicles ADD CONSTRAINT vehicles_owner_id_fkey "
                                 + "FOREIGN KEY (owner_id) REFERENCES owners (id)");
@@ -484,6 +492,13 @@ public final class Registry {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot import vehicles: " + e.getMessage(), e);
+        }
+    }
+
+    private static long rowCount(Statement st, String table) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
