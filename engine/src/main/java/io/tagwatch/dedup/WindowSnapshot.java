@@ -33,11 +33,16 @@ public final class WindowSnapshot {
     private int maxReader = -1;
     private boolean complete;
 
-    /** Room for {@code expected} windows; grown with headroom (up to {@code capacity}) so a growing table does not reallocate at each checkpoint. */
+    /**
+     * Room for {@code expected} windows: the first snapshot allocates room for the table's whole
+     * {@code capacity} (48 bytes a window, 25 MB at the default 524,288) once, since each larger
+     * array a growing table asked for was a humongous allocation that started a G1 concurrent cycle
+     * (young and remark pauses of 30–70 ms, -Xlog:gc+humongous, JFR allocations outside TLABs).
+     */
     void reset(long windowMs, int expected, int capacity) {
         this.windowMs = windowMs;
         if (records.length < expected * LONGS) {
-            records = new long[Math.min(capacity, Math.max(expected, expected + expected / 2)) * LONGS];
+            records = new long[Math.max(expected, capacity) * LONGS];
         }
         size = 0;
         maxReader = -1;
