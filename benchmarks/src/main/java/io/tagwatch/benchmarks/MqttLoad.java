@@ -148,10 +148,10 @@ public final class MqttLoad {
         double backlogSeconds = target.engine() == null ? 0 : settle(target.engine());
         try (LoadPublisher load = new LoadPublisher(group, target.port(), target.load(), s.readsPerMessage(), s.window())) {
             load.start(rate);
+            Thread.sleep(2_000); // warm-up: the load's first burst (every connection filling its window) is not measured
             if (target.prober() != null) {
                 target.prober().start(PROBES_PER_SECOND);
             }
-            Thread.sleep(2_000);
             long m0 = load.messagesAcked.get();
             long r0 = load.readsAcked.get();
             long relayed0 = relay == null ? 0 : relay.messages.get();
