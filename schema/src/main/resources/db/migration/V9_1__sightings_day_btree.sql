@@ -28,6 +28,7 @@ DECLARE
     kept text[] := '{}';
     bounds text[] := '{}';
     i int;
+    empty boolean;
 BEGIN
     IF (SELECT relkind FROM pg_class WHERE oid = 'sightings'::regclass) = 'p'
             AND to_regclass('sightings_tag_time_idx') IS NOT NULL THEN
@@ -52,6 +53,16 @@ BEGIN
         DROP INDEX sightings_tag_time_idx;
         FOR i IN 1 .. coalesce(array_length(kept, 1), 0) LOOP
             EXECUTE format('ALTER TABLE sightings ATTACH PARTITION %I %s', kept[i], bounds[i]);
+        END LOOP;
+        -- Days made ahead and still empty are dropped: the engine makes them again at start, split by
+        -- tag hash. Today's partition keeps its rows and stays one table until the day is over.
+        FOR p IN SELECT c.relname FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
+                  WHERE h.inhparent = 'sightings'::regclass AND c.relname ~ '^sightings_[0-9]{8}$'
+                    AND c.relkind = 'r' AND to_date(substr(c.relname, 11), 'YYYYMMDD') > today LOOP
+            EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM %I)', p.relname) INTO empty;
+            IF empty THEN
+                EXECUTE format('DROP TABLE %I', p.relname);
+            END IF;
         END LOOP;
         -- The default partition holds stray rows of any time (normally none): never finished, so
         -- it keeps a B-tree of its own.

@@ -97,7 +97,7 @@ class DayIndexesTest {
         flyway(db, "8.1").migrate();
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         DataSource ds = SightingCopyTest.dataSource(db);
-        for (LocalDate day = today.minusDays(2); !day.isAfter(today); day = day.plusDays(1)) {
+        for (LocalDate day = today.minusDays(2); !day.isAfter(today.plusDays(1)); day = day.plusDays(1)) {
             try (Connection c = ds.getConnection(); Statement st = c.createStatement()) { // as SightingPartitions made them before V9_1
                 st.execute("CREATE TABLE " + SightingPartitions.name(day) + " PARTITION OF sightings FOR VALUES FROM ('"
                         + day.atStartOfDay(ZoneOffset.UTC).toInstant() + "') TO ('"
@@ -113,7 +113,11 @@ class DayIndexesTest {
         assertThat(indexes.valid(today.minusDays(1))).isTrue();
         assertThat(indexes.valid(today)).isNull();
         assertThat(indexDef(ds, "sightings_default_tag_time_idx")).contains("(tag, first_seen DESC)");
-        assertThat(new SightingPartitions(ds).days()).containsExactly(today.minusDays(2), today.minusDays(1), today);
+        assertThat(new SightingPartitions(ds).days()).as("tomorrow's empty partition is dropped, to be made again split")
+                .containsExactly(today.minusDays(2), today.minusDays(1), today);
+        new StorageMaintenance(ds, Duration.ofDays(30), Duration.ofDays(365), Duration.ofHours(1)).runOnce(Instant.now());
+        assertThat(indexes.tables(today.plusDays(1))).hasSize(SightingPartitions.TAG_HASH_PARTS);
+        assertThat(indexes.tables(today)).as("today's rows stay in one table until the day is over").hasSize(1);
         try (Connection c = ds.getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT count(*) FROM sightings WHERE tag = " + TAG)) {
             rs.next();
