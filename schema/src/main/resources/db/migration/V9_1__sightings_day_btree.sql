@@ -4,16 +4,14 @@
 -- writes", session 4): COPY of 2 M sightings in time order took 9.7-13.8 s into a table with the
 -- (tag, first_seen DESC) B-tree and 2.0-3.3 s with BRIN indexes only: each row's B-tree descent is
 -- most of a write. A finished day is indexed in one sort instead (CREATE INDEX on 20 M rows), by
--- the engine's storage maintenance (io.tagwatch.store.DayIndexes), which names the index of each
--- table <table>_tag_time_idx.
+-- the engine's storage maintenance (io.tagwatch.store.DayIndexes), which names the index
+-- <partition>_tag_time_idx.
 --
 -- Meanwhile a vehicle's sightings of today are found through a bloom BRIN index on tag: one
--- bloom filter per 4 heap pages (~480 rows), 0.2 % false positives. A one-tag query reads the
--- whole bloom index and the ranges that hold the vehicle: over a full day of 20 M rows in one
--- table 23-60 ms at the median on the development machine, against 0.1 ms with a B-tree. So day
--- partitions made from now on are split by HASH (tag) into 16 tables
--- (io.tagwatch.store.SightingPartitions): a vehicle's query reads one, 7-10 ms. The bloom index
--- serves only the day being written (and yesterday until maintenance indexes it).
+-- bloom filter per 4 heap pages (~480 rows), 0.2 % false positives. A one-tag query over a full
+-- day (20 M rows) reads the whole bloom index (~36 MB) and the ~90 ranges that hold the vehicle:
+-- 22-30 ms at the median on the development machine, against ~0.3 ms with a B-tree; so the
+-- bloom index serves only the day being written (and yesterday until maintenance indexes it).
 -- autosummarize: each full range is summarized by autovacuum soon after it fills (unsummarized
 -- ranges are read whole); maintenance also summarizes what autovacuum's queue dropped.
 --
@@ -28,7 +26,6 @@ DECLARE
     kept text[] := '{}';
     bounds text[] := '{}';
     i int;
-    empty boolean;
 BEGIN
     IF (SELECT relkind FROM pg_class WHERE oid = 'sightings'::regclass) = 'p'
             AND to_regclass('sightings_tag_time_idx') IS NOT NULL THEN
@@ -53,16 +50,6 @@ BEGIN
         DROP INDEX sightings_tag_time_idx;
         FOR i IN 1 .. coalesce(array_length(kept, 1), 0) LOOP
             EXECUTE format('ALTER TABLE sightings ATTACH PARTITION %I %s', kept[i], bounds[i]);
-        END LOOP;
-        -- Days made ahead and still empty are dropped: the engine makes them again at start, split by
-        -- tag hash. Today's partition keeps its rows and stays one table until the day is over.
-        FOR p IN SELECT c.relname FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
-                  WHERE h.inhparent = 'sightings'::regclass AND c.relname ~ '^sightings_[0-9]{8}$'
-                    AND c.relkind = 'r' AND to_date(substr(c.relname, 11), 'YYYYMMDD') > today LOOP
-            EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM %I)', p.relname) INTO empty;
-            IF empty THEN
-                EXECUTE format('DROP TABLE %I', p.relname);
-            END IF;
         END LOOP;
         -- The default partition holds stray rows of any time (normally none): never finished, so
         -- it keeps a B-tree of its own.

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * written has none (each row's B-tree descent costs more than the rest of its COPY; migration
  * {@code V9_1} says what was measured), and once a day is over each of its tables (the
  * {@link SightingPartitions#TAG_HASH_PARTS} tag-hash parts, or the one table of a day made before
- * {@code V9_1}) is indexed in one sort, {@code CREATE INDEX CONCURRENTLY} so late rows of that day are
+ * {@code V9_2}) is indexed in one sort, {@code CREATE INDEX CONCURRENTLY} so late rows of that day are
  * still written meanwhile; the index is named {@code <table>_tag_time_idx}. Until then a vehicle's
  * rows of the day are found through the bloom BRIN index, whose summaries this class also brings up
  * to date.

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * has no B-tree (see {@link DayIndexes}), and its vehicles are found through a bloom BRIN index,
  * which a query reads whole: split, it reads a sixteenth of it and of the false-positive pages
  * (one vehicle over a 20 M-row day: 7-10 ms instead of 34-60 ms, benchmarks/RESULTS.md). Days made
- * before migration {@code V9_1} are single tables; both kinds are handled alike.
+ * before migration {@code V9_2} are single tables; both kinds are handled alike.
  *
  * <p>Not thread-safe: called from the one maintenance thread (and tests).
  */
