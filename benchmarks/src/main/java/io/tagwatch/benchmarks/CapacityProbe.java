@@ -49,8 +49,8 @@ public final class CapacityProbe {
                         + "t, t + interval '1.5 seconds', 3 + (random() * 3)::int, -45 - (random() * 15)::int "
                         + "FROM (SELECT now() - random() * interval '24 hours' AS t FROM generate_series(1, " + rows + ")) s");
                 st.execute("VACUUM ANALYZE sightings");
-                try (ResultSet rs = st.executeQuery("SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits "
-                        + "WHERE inhparent = 'sightings'::regclass")) {
+                try (ResultSet rs = st.executeQuery("SELECT sum(pg_total_relation_size(relid)) "
+                        + "FROM pg_partition_tree('sightings') WHERE isleaf")) {
                     rs.next();
                     long bytes = rs.getLong(1);
                     System.out.printf("sightings: %,d rows take %.1f MiB with their indexes: %.0f bytes per sighting%n",

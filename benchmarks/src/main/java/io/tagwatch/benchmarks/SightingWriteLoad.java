@@ -98,9 +98,9 @@ public final class SightingWriteLoad {
             load(ds, "binaryCopy", methods.get("binaryCopy"), data);
             try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
                 st.execute("VACUUM ANALYZE sightings");
-                try (ResultSet rs = st.executeQuery("SELECT sum(pg_relation_size(i.inhrelid)), "
-                        + "sum(pg_indexes_size(i.inhrelid)), sum(pg_total_relation_size(i.inhrelid)) "
-                        + "FROM pg_inherits i WHERE i.inhparent = 'sightings'::regclass")) {
+                try (ResultSet rs = st.executeQuery("SELECT sum(pg_relation_size(relid)), "
+                        + "sum(pg_indexes_size(relid)), sum(pg_total_relation_size(relid)) "
+                        + "FROM pg_partition_tree('sightings') WHERE isleaf")) {
                     rs.next();
                     System.out.printf("%nbytes per row on disk: heap %.1f, indexes %.1f, total %.1f (%,d rows)%n",
                             rs.getLong(1) / (double) rows, rs.getLong(2) / (double) rows, rs.getLong(3) / (double) rows, rows);

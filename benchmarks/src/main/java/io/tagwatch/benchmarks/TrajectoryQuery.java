@@ -38,8 +38,11 @@ import org.postgresql.ds.PGSimpleDataSource;
  * (warm); latency per query in ms, p50/p95/p99/max.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.tagwatch.benchmarks.TrajectoryQuery DIR
- * [rows=50000000] [days=35] [queries=200]}. DIR keeps the database between runs (the load is done
- * once: a run finding the rows in place only queries).
+ * [rows=50000000] [days=35] [queries=200] [todayRows=0]}. DIR keeps the database between runs (the load is
+ * done once: a run finding the rows in place only queries). {@code todayRows} also fills today's partition,
+ * the day being written, which has no B-tree (its vehicles are found through the bloom BRIN index): its
+ * rows are generated the same way over the whole UTC day, so the query pays what it pays at the day's end.
+ * {@code -DtodayBtree=true} gives today's partition a B-tree, for comparison.
  */
 public final class TrajectoryQuery {
     private static final int VEHICLES = 220_000;
@@ -50,6 +53,7 @@ public final class TrajectoryQuery {
         long rows = args.length > 1 ? Long.parseLong(args[1]) : 50_000_000L;
         int days = args.length > 2 ? Integer.parseInt(args[2]) : 35;
         int queries = args.length > 3 ? Integer.parseInt(args[3]) : 200;
+        long todayRows = args.length > 4 ? Long.parseLong(args[4]) : 0;
         Files.createDirectories(dir);
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false)
                 .setServerConfig("shared_buffers", "512MB").setServerConfig("max_wal_size", "8GB")
@@ -58,11 +62,24 @@ public final class TrajectoryQuery {
             ds.setUrl(pg.getJdbcUrl("postgres", "postgres"));
             ds.setUser("postgres");
             Database.migrate(ds);
-            long have = count(ds);
+            LocalDate today = LocalDate.now(ZoneOffset.UTC);
+            long have = count(ds, "first_seen < '" + today + " 00:00+00'");
             if (have < rows / days * days) { // what a load of rows makes: whole rows per day
                 load(ds, rows - have, days);
             }
-            System.out.printf("sightings in the table: %,d; on disk %s%n", count(ds), size(ds));
+            long haveToday = count(ds, "first_seen >= '" + today + " 00:00+00'");
+            if (haveToday < todayRows) {
+                new StorageMaintenance(ds, Duration.ofDays(3650), Duration.ofDays(3650), Duration.ofHours(1))
+                        .ensureDays(today, today);
+                try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+                    st.execute("SELECT setseed(0.24)");
+                    loadDay(c, today.atStartOfDay(ZoneOffset.UTC).toInstant(), todayRows - haveToday);
+                    st.execute("VACUUM ANALYZE sightings");
+                }
+            }
+            todayBtree(ds, today, Boolean.getBoolean("todayBtree"));
+            System.out.printf("today's partition: %,d sightings%n", count(ds, "first_seen >= '" + today + " 00:00+00'"));
+            System.out.printf("sightings in the table: %,d; on disk %s%n", count(ds, "true"), size(ds));
             // Pooled like the engine's Database (warm connections, their catalog caches and prepared statements).
             com.zaxxer.hikari.HikariConfig hc = new com.zaxxer.hikari.HikariConfig();
             hc.setDataSource(ds);
@@ -125,19 +142,7 @@ public final class TrajectoryQuery {
                 }
             }
             for (int d = days; d >= 1; d--) {
-                Instant dayStart = today.minusDays(d).atStartOfDay(ZoneOffset.UTC).toInstant();
-                long t0 = System.nanoTime();
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO sightings (tag, reader_id, first_seen, last_seen, "
-                        + "read_count, best_rssi) SELECT " + TAG_BASE + " + floor(random() * " + VEHICLES + ")::bigint, "
-                        + "'R-' || lpad(floor(random() * 400)::int::text, 4, '0'), t, t + random() * interval '3 seconds', "
-                        + "1 + floor(random() * 12)::int, (-40 - floor(random() * 50))::smallint "
-                        + "FROM (SELECT ?::timestamptz + random() * interval '86399 seconds' AS t "
-                        + "FROM generate_series(1, ?) ORDER BY 1) g")) {
-                    ps.setTimestamp(1, Timestamp.from(dayStart));
-                    ps.setLong(2, perDay);
-                    ps.executeUpdate();
-                }
-                System.out.printf("loaded %s: %,d rows in %.1f s%n", dayStart, perDay, (System.nanoTime() - t0) / 1e9);
+                loadDay(c, today.minusDays(d).atStartOfDay(ZoneOffset.UTC).toInstant(), perDay);
             }
             st.execute("VACUUM ANALYZE sightings");
         }
@@ -145,6 +150,38 @@ public final class TrajectoryQuery {
         long t0 = System.nanoTime();
         int built = maintenance.runOnce(Instant.now()).dayIndexesBuilt();
         System.out.printf("built %d day B-trees in %.1f s%n", built, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * For comparison ({@code -DtodayBtree=true}): today's partition indexed as a finished day is, with its
+     * B-tree; otherwise (the engine's layout) without it, found through the bloom BRIN index.
+     */
+    private static void todayBtree(PGSimpleDataSource ds, LocalDate today, boolean wanted) throws Exception {
+        String table = "sightings_" + today.toString().replace("-", "");
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            long t0 = System.nanoTime();
+            st.execute("SET maintenance_work_mem = '256MB'");
+            st.execute(wanted ? "CREATE INDEX IF NOT EXISTS " + table + "_tag_time_idx ON " + table + " (tag, first_seen DESC)"
+                    : "DROP INDEX IF EXISTS " + table + "_tag_time_idx");
+            System.out.printf("today's partition %s: %s (%.1f s)%n", table, wanted ? "with its B-tree" : "bloom BRIN only",
+                    (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** {@code perDay} sightings of the day starting at {@code dayStart}, inserted in time order. */
+    private static void loadDay(Connection c, Instant dayStart, long perDay) throws Exception {
+        long t0 = System.nanoTime();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO sightings (tag, reader_id, first_seen, last_seen, "
+                + "read_count, best_rssi) SELECT " + TAG_BASE + " + floor(random() * " + VEHICLES + ")::bigint, "
+                + "'R-' || lpad(floor(random() * 400)::int::text, 4, '0'), t, t + random() * interval '3 seconds', "
+                + "1 + floor(random() * 12)::int, (-40 - floor(random() * 50))::smallint "
+                + "FROM (SELECT ?::timestamptz + random() * interval '86399 seconds' AS t "
+                + "FROM generate_series(1, ?) ORDER BY 1) g")) {
+            ps.setTimestamp(1, Timestamp.from(dayStart));
+            ps.setLong(2, perDay);
+            ps.executeUpdate();
+        }
+        System.out.printf("loaded %s: %,d rows in %.1f s%n", dayStart, perDay, (System.nanoTime() - t0) / 1e9);
     }
 
     /** The plan of the trajectory query for one vehicle ({@code -Dexplain}), to see where the time goes. */
@@ -174,9 +211,9 @@ public final class TrajectoryQuery {
         }
     }
 
-    private static long count(PGSimpleDataSource ds) throws Exception {
+    private static long count(PGSimpleDataSource ds, String where) throws Exception {
         try (Connection c = ds.getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM sightings")) {
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM sightings WHERE " + where)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -184,8 +221,8 @@ public final class TrajectoryQuery {
 
     private static String size(PGSimpleDataSource ds) throws Exception {
         try (Connection c = ds.getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid))) "
-                     + "FROM pg_inherits WHERE inhparent = 'sightings'::regclass")) {
+             ResultSet rs = st.executeQuery("SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) "
+                     + "FROM pg_partition_tree('sightings') WHERE isleaf")) {
             rs.next();
             return rs.getString(1);
         }

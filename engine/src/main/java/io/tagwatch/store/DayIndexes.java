@@ -14,10 +14,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The per-day B-tree {@code (tag, first_seen DESC)} of the plain-PostgreSQL storage: the day being
  * written has none (each row's B-tree descent costs more than the rest of its COPY; migration
- * {@code V9_1} says what was measured), and once a day is over its partition is indexed in one sort,
- * {@code CREATE INDEX CONCURRENTLY} so late rows of that day are still written meanwhile. Until then
- * a vehicle's rows of the day are found through the bloom BRIN index, whose summaries this class also
- * brings up to date.
+ * {@code V9_1} says what was measured), and once a day is over each of its tables (the
+ * {@link SightingPartitions#TAG_HASH_PARTS} tag-hash parts, or the one table of a day made before
+ * {@code V9_2}) is indexed in one sort, {@code CREATE INDEX CONCURRENTLY} so late rows of that day are
+ * still written meanwhile; the index is named {@code <table>_tag_time_idx}. Until then a vehicle's
+ * rows of the day are found through the bloom BRIN index, whose summaries this class also brings up
+ * to date.
  *
  * <p>Idempotent and safe on several nodes: a build takes a session advisory lock per partition
  * ({@code pg_try_advisory_lock}; a node that does not get it leaves the day to the node that has it), and
@@ -40,28 +42,64 @@ final class DayIndexes {
         this.db = db;
     }
 
-    static String indexName(LocalDate day) {
-        return SightingPartitions.name(day) + "_tag_time_idx";
+    static String indexName(String table) {
+        return table + "_tag_time_idx";
     }
 
     /**
-     * Gives every day partition in {@code days} that ends before {@code today} (UTC) a valid B-tree;
-     * returns how many it built (0 when all had one, or another node is building the rest).
+     * Gives every table of the day partitions in {@code days} that end before {@code today} (UTC) a
+     * valid B-tree; returns how many it built (0 when all had one, or another node is building the rest).
      */
     int buildFinished(List<LocalDate> days, LocalDate today) throws SQLException {
         int built = 0;
         for (LocalDate day : days) {
-            if (day.isBefore(today) && !Boolean.TRUE.equals(valid(day)) && build(day)) {
-                built++;
+            if (!day.isBefore(today)) {
+                continue;
+            }
+            for (String table : tables(day)) {
+                if (!Boolean.TRUE.equals(valid(table)) && build(table)) {
+                    built++;
+                }
             }
         }
         return built;
     }
 
-    /** True: the day's B-tree is usable; false: it exists but is INVALID; null: there is none. */
+    /**
+     * The state of a day's B-trees: true when every table of the day has a usable one, false when one
+     * is INVALID, null when one has none (or the day has no partition).
+     */
     Boolean valid(LocalDate day) throws SQLException {
+        List<String> tables = tables(day);
+        boolean missing = tables.isEmpty();
+        for (String table : tables) {
+            Boolean one = valid(table);
+            if (Boolean.FALSE.equals(one)) {
+                return false;
+            }
+            missing |= one == null;
+        }
+        return missing ? null : Boolean.TRUE;
+    }
+
+    /** The tables that hold a day's rows: its tag-hash parts, or the day partition itself. */
+    List<String> tables(LocalDate day) throws SQLException {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT relid::regclass::text FROM pg_partition_tree(to_regclass(?)) WHERE isleaf ORDER BY 1")) {
+            ps.setString(1, SightingPartitions.name(day));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private Boolean valid(String table) throws SQLException {
         try (Connection c = db.getConnection()) {
-            return valid(c, indexName(day));
+            return valid(c, indexName(table));
         }
     }
 
@@ -74,10 +112,9 @@ final class DayIndexes {
         }
     }
 
-    /** Builds one day's B-tree under the day's lock; false when another node holds the lock. */
-    private boolean build(LocalDate day) throws SQLException {
-        String table = SightingPartitions.name(day);
-        String index = indexName(day);
+    /** Builds one table's B-tree under the table's lock; false when another node holds the lock. */
+    private boolean build(String table) throws SQLException {
+        String index = indexName(table);
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(true); // CONCURRENTLY cannot run in a transaction block
             if (!lock(c, "pg_try_advisory_lock", table)) {
@@ -120,7 +157,7 @@ final class DayIndexes {
     }
 
     /**
-     * Summarizes the BRIN ranges of {@code day}'s partition that autovacuum has not summarized yet
+     * Summarizes the BRIN ranges of {@code day}'s tables that autovacuum has not summarized yet
      * (its queue drops requests when rows arrive in bursts, e.g. a journal replay; an unsummarized
      * range is read whole by every query). Returns the ranges summarized; 0 when the day has no partition.
      */
@@ -128,7 +165,8 @@ final class DayIndexes {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT coalesce(sum(brin_summarize_new_values(x.indexrelid)), 0) FROM pg_index x "
                         + "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am a ON a.oid = i.relam "
-                        + "WHERE x.indrelid = to_regclass(?) AND a.amname = 'brin'")) {
+                        + "WHERE x.indrelid IN (SELECT relid FROM pg_partition_tree(to_regclass(?)) WHERE isleaf) "
+                        + "AND a.amname = 'brin'")) {
             ps.setString(1, SightingPartitions.name(day));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

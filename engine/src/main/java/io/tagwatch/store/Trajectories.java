@@ -53,6 +53,12 @@ public final class Trajectories {
                     return Optional.empty();
                 }
                 List<Point> points = new ArrayList<>();
+                // One generic plan, pruned to the vehicle's tag-hash table of each day when it runs: planning
+                // anew for each vehicle over 36 days x 16 tables took 8.7-14 ms (PostgreSQL 17.6, 1.5-3.4 ms
+                // with one table a day); the generic plan 0.2 ms (benchmarks/RESULTS.md, session 4).
+                try (java.sql.Statement st = c.createStatement()) {
+                    st.execute("SET LOCAL plan_cache_mode = force_generic_plan");
+                }
                 try (PreparedStatement ps = c.prepareStatement("SELECT reader_id, first_seen, last_seen, read_count, best_rssi "
                         + "FROM (SELECT * FROM sightings WHERE tag = ? AND first_seen >= ? AND first_seen < ? "
                         + "UNION ALL SELECT * FROM sighting_evidence WHERE tag = ? AND first_seen >= ? AND first_seen < ?) s "

@@ -40,11 +40,12 @@ class DayIndexesTest {
         StorageMaintenance.Result run = maintenance.runOnce(NOW);
 
         DayIndexes indexes = new DayIndexes(ds);
-        assertThat(run.dayIndexesBuilt()).as("yesterday only").isEqualTo(1);
+        assertThat(run.dayIndexesBuilt()).as("yesterday's tag-hash parts only").isEqualTo(SightingPartitions.TAG_HASH_PARTS);
         assertThat(indexes.valid(YESTERDAY)).isTrue();
         assertThat(indexes.valid(TODAY)).as("the day being written has no B-tree").isNull();
-        assertThat(plan(ds, YESTERDAY)).contains(DayIndexes.indexName(YESTERDAY));
-        assertThat(plan(ds, TODAY)).contains(SightingPartitions.name(TODAY) + "_tag_idx"); // the bloom BRIN
+        // One vehicle reads one tag-hash part of a day: yesterday's through its B-tree, today's through the bloom BRIN.
+        assertThat(matches(plan(ds, YESTERDAY), "_h\\d\\d_tag_time_idx")).isEqualTo(1);
+        assertThat(matches(plan(ds, TODAY), "_h\\d\\d_tag_idx")).isEqualTo(1);
         List<Trajectories.Point> after = trajectories.read(vehicle, from, NOW, 1, "case 1").orElseThrow().points();
         assertThat(before).hasSize(mine).isEqualTo(after);
         assertThat(maintenance.runOnce(NOW).dayIndexesBuilt()).as("a second run (a restart) builds nothing").isZero();
@@ -55,18 +56,19 @@ class DayIndexesTest {
         DataSource ds = SightingCopyTest.migrated(TestDatabase.fresh());
         new SightingPartitions(ds).ensure(YESTERDAY, TODAY);
         copy(ds, YESTERDAY.atStartOfDay(ZoneOffset.UTC).toInstant(), NOW);
-        String index = DayIndexes.indexName(YESTERDAY);
+        String table = new DayIndexes(ds).tables(YESTERDAY).get(0);
+        String index = DayIndexes.indexName(table);
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-            // A build that fails half-way leaves an INVALID index under the day's name.
-            assertThatThrownBy(() -> st.execute("CREATE UNIQUE INDEX CONCURRENTLY " + index + " ON "
-                    + SightingPartitions.name(YESTERDAY) + " (tag)")).hasMessageContaining("could not create unique index");
+            // A build that fails half-way leaves an INVALID index under the table's name.
+            assertThatThrownBy(() -> st.execute("CREATE UNIQUE INDEX CONCURRENTLY " + index + " ON " + table + " (tag)"))
+                    .hasMessageContaining("could not create unique index");
         }
         assertThat(new DayIndexes(ds).valid(YESTERDAY)).isFalse();
 
         StorageMaintenance.Result run = new StorageMaintenance(ds, Duration.ofDays(30), Duration.ofDays(365), Duration.ofHours(1))
                 .runOnce(NOW);
 
-        assertThat(run.dayIndexesBuilt()).isEqualTo(1);
+        assertThat(run.dayIndexesBuilt()).isEqualTo(SightingPartitions.TAG_HASH_PARTS);
         assertThat(new DayIndexes(ds).valid(YESTERDAY)).isTrue();
         assertThat(indexDef(ds, index)).doesNotContain("UNIQUE").contains("(tag, first_seen DESC)");
     }
@@ -75,15 +77,17 @@ class DayIndexesTest {
     void runOnce_leavesADayToTheNodeBuildingIt() throws SQLException {
         DataSource ds = SightingCopyTest.migrated(TestDatabase.fresh());
         StorageMaintenance maintenance = new StorageMaintenance(ds, Duration.ofDays(30), Duration.ofDays(365), Duration.ofHours(1));
+        new SightingPartitions(ds).ensure(YESTERDAY, YESTERDAY);
         try (Connection otherNode = ds.getConnection(); PreparedStatement ps = otherNode.prepareStatement(
                 "SELECT pg_advisory_lock(?, hashtext(?))")) {
             ps.setInt(1, DayIndexes.LOCK_SPACE);
-            ps.setString(2, SightingPartitions.name(YESTERDAY));
+            ps.setString(2, new DayIndexes(ds).tables(YESTERDAY).get(0));
             ps.execute();
-            assertThat(maintenance.runOnce(NOW).dayIndexesBuilt()).isZero();
-            assertThat(new DayIndexes(ds).valid(YESTERDAY)).isNull();
+            assertThat(maintenance.runOnce(NOW).dayIndexesBuilt()).isEqualTo(SightingPartitions.TAG_HASH_PARTS - 1);
+            assertThat(new DayIndexes(ds).valid(YESTERDAY)).as("one table is left to the other node").isNull();
         } // the other node's session ends without building: the next run does it
         assertThat(maintenance.runOnce(NOW).dayIndexesBuilt()).isEqualTo(1);
+        assertThat(new DayIndexes(ds).valid(YESTERDAY)).isTrue();
         assertThat(maintenance.failures()).isZero();
     }
 
@@ -93,7 +97,13 @@ class DayIndexesTest {
         flyway(db, "8.1").migrate();
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         DataSource ds = SightingCopyTest.dataSource(db);
-        new SightingPartitions(ds).ensure(today.minusDays(2), today);
+        for (LocalDate day = today.minusDays(2); !day.isAfter(today.plusDays(1)); day = day.plusDays(1)) {
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement()) { // as SightingPartitions made them before V9_1
+                st.execute("CREATE TABLE " + SightingPartitions.name(day) + " PARTITION OF sightings FOR VALUES FROM ('"
+                        + day.atStartOfDay(ZoneOffset.UTC).toInstant() + "') TO ('"
+                        + day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant() + "')");
+            }
+        }
         int mine = copy(ds, today.minusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant(), Instant.now());
 
         flyway(db, "latest").migrate();
@@ -103,7 +113,11 @@ class DayIndexesTest {
         assertThat(indexes.valid(today.minusDays(1))).isTrue();
         assertThat(indexes.valid(today)).isNull();
         assertThat(indexDef(ds, "sightings_default_tag_time_idx")).contains("(tag, first_seen DESC)");
-        assertThat(new SightingPartitions(ds).days()).containsExactly(today.minusDays(2), today.minusDays(1), today);
+        assertThat(new SightingPartitions(ds).days()).as("tomorrow's empty partition is dropped, to be made again split")
+                .containsExactly(today.minusDays(2), today.minusDays(1), today);
+        new StorageMaintenance(ds, Duration.ofDays(30), Duration.ofDays(365), Duration.ofHours(1)).runOnce(Instant.now());
+        assertThat(indexes.tables(today.plusDays(1))).hasSize(SightingPartitions.TAG_HASH_PARTS);
+        assertThat(indexes.tables(today)).as("today's rows stay in one table until the day is over").hasSize(1);
         try (Connection c = ds.getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT count(*) FROM sightings WHERE tag = " + TAG)) {
             rs.next();
@@ -159,6 +173,10 @@ class DayIndexesTest {
             }
         }
         return out.toString();
+    }
+
+    private static long matches(String text, String regex) {
+        return java.util.regex.Pattern.compile(regex).matcher(text).results().count();
     }
 
     private static String indexDef(DataSource ds, String index) throws SQLException {
