@@ -170,6 +170,12 @@ public final class SightingWriter implements AutoCloseable {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
+                // This commit moves the checkpoint, after which the journal deletes what it covers: it must be
+                // on the database's disk when it returns, whatever the server's default (the embedded server
+                // runs with synchronous_commit off, and an operator's may too).
+                try (java.sql.Statement st = c.createStatement()) {
+                    st.execute("SET LOCAL synchronous_commit = on");
+                }
                 if (rows > 0) {
                     List<SightingRows> lists = new ArrayList<>(txn.size());
                     for (SightingBatch b : txn) {
