@@ -64,7 +64,7 @@ final class EngineOptions {
     @Option(names = "--writer-max-pending-rows", defaultValue = "0",
             description = "Backlog held in the heap (closed sightings waiting for the database, plus a third of the "
                     + "journaled reads waiting to be matched) past which reads are no longer acknowledged; "
-                    + "0 = one row per 512 bytes of the maximum heap (default ${DEFAULT-VALUE}).")
+                    + "0 = one row per 320 bytes of the maximum heap, about an eighth of it (default ${DEFAULT-VALUE}).")
     long writerMaxPendingRows;
 
     @Option(names = "--journal-fsync", defaultValue = "GROUP",

@@ -29,7 +29,8 @@ import java.util.Objects;
  * @param writerFlushInterval ...or after this long, whichever comes first
  * @param writerMaxPendingRows closed sightings waiting for the writer past which reads are no longer
  *                           acknowledged (the heap's bound on the writer's backlog); 0 = one row per
- *                           512 bytes of the maximum heap (about an eighth of it)
+ *                           {@value #HEAP_BYTES_PER_PENDING_ROW} bytes of the maximum heap (about an eighth of
+ *                           it: a pending sighting is ~40 bytes in columns)
  * @param tokenTtl           lifetime of an API bearer token
  * @param journalFsync       when the journal forces writes to disk: GROUP, EVERY_BATCH or NONE
  * @param journalSegmentBytes size past which a journal segment file is closed
@@ -124,6 +125,12 @@ public record EngineConfig(
         String ingestUser,
         String ingestPassword,
         Duration httpRequestTimeout) {
+    /**
+     * Heap bytes per row of the default writer backlog bound: an eighth of the heap at about 40 bytes
+     * a closed sighting held in columns (was 512 while each was an object of ~64 bytes).
+     */
+    public static final int HEAP_BYTES_PER_PENDING_ROW = 320;
+
 
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -223,7 +230,7 @@ public record EngineConfig(
     /** The journal's settings as the journal package takes them. */
     /** {@link #writerMaxPendingRows}, with 0 resolved against this JVM's maximum heap. */
     public long writerPendingCap() {
-        return writerMaxPendingRows > 0 ? writerMaxPendingRows : Math.max(10_000L, Runtime.getRuntime().maxMemory() / 512);
+        return writerMaxPendingRows > 0 ? writerMaxPendingRows : Math.max(10_000L, Runtime.getRuntime().maxMemory() / HEAP_BYTES_PER_PENDING_ROW);
     }
 
     public JournalOptions journalOptions() {

@@ -40,7 +40,7 @@ class EnvironmentDefaultsTest {
         assertThat(o.toConfig().writerPendingCap()).isEqualTo(1000);
         EngineOptions defaults = parse(Map.of(), "serve");
         assertThat(defaults.toConfig().maxOpenSightings()).isEqualTo(524_288);
-        assertThat(defaults.toConfig().writerPendingCap()).as("from the heap").isEqualTo(Runtime.getRuntime().maxMemory() / 512);
+        assertThat(defaults.toConfig().writerPendingCap()).as("from the heap").isEqualTo(Runtime.getRuntime().maxMemory() / io.tagwatch.config.EngineConfig.HEAP_BYTES_PER_PENDING_ROW);
     }
 
     @Test
