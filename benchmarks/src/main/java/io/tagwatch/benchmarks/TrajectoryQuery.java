@@ -84,7 +84,6 @@ public final class TrajectoryQuery {
             com.zaxxer.hikari.HikariConfig hc = new com.zaxxer.hikari.HikariConfig();
             hc.setDataSource(ds);
             hc.setMaximumPoolSize(4);
-            hc.setConnectionInitSql(Database.CONNECTION_INIT_SQL);
             com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(hc);
             Trajectories trajectories = new Trajectories(pool);
             long user = user(ds);

@@ -58,7 +58,6 @@ public final class Database implements AutoCloseable {
         hc.setConnectionTimeout(10_000);
         // Start even when the database is briefly unreachable; callers see the failure per query.
         hc.setInitializationFailTimeout(-1);
-        hc.setConnectionInitSql(CONNECTION_INIT_SQL);
         HikariDataSource pool = new HikariDataSource(hc);
         try {
             migrate(pool);
@@ -70,17 +69,6 @@ public final class Database implements AutoCloseable {
         log.info("database ready url={} embedded={}", url, embedded != null);
         return new Database(embedded, pool);
     }
-
-    /**
-     * Run by the pool on each new connection: plans (does not run) a query over every sightings
-     * table, which opens each day's tables and their indexes in that server process. A split day
-     * is 16 tables, 36 days are 577, and the first query of a vehicle's sightings on a new
-     * connection paid 80–400 ms opening them (TrajectoryQuery, benchmarks/RESULTS.md); now the
-     * connection pays it once when it is made, not an officer's query. Before the migrations have
-     * made the table it does nothing.
-     */
-    public static final String CONNECTION_INIT_SQL = "DO $$ BEGIN IF to_regclass('sightings') IS NOT NULL THEN "
-            + "EXECUTE 'EXPLAIN SELECT 1 FROM sightings'; END IF; END $$";
 
     /** Applies the migrations of the {@code schema} module (benchmarks and tests set up databases with it). */
     public static void migrate(DataSource dataSource) {
