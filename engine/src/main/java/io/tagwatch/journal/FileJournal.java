@@ -107,7 +107,9 @@ public final class FileJournal implements Journal {
             throw new UncheckedIOException("cannot open journal dir=" + dir, e);
         }
         j.writer.start();
-        j.syncer.start();
+        if (j.policy == FsyncPolicy.GROUP) {
+            j.syncer.start(); // the other policies force (or not) on the writer thread
+        }
         return j;
     }
 
