@@ -131,7 +131,6 @@ public record EngineConfig(
      */
     public static final int HEAP_BYTES_PER_PENDING_ROW = 320;
 
-
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_MAX_PACKET_BYTES = 256 * 1024;
@@ -227,12 +226,12 @@ public record EngineConfig(
         }
     }
 
-    /** The journal's settings as the journal package takes them. */
     /** {@link #writerMaxPendingRows}, with 0 resolved against this JVM's maximum heap. */
     public long writerPendingCap() {
         return writerMaxPendingRows > 0 ? writerMaxPendingRows : Math.max(10_000L, Runtime.getRuntime().maxMemory() / HEAP_BYTES_PER_PENDING_ROW);
     }
 
+    /** The journal's settings as the journal package takes them. */
     public JournalOptions journalOptions() {
         return new JournalOptions(journalSegmentBytes, journalCapBytes, journalRetainSegments, journalFsync);
     }

@@ -78,7 +78,7 @@ public final class WindowSnapshot {
         if (!complete) {
             throw new IllegalStateException("snapshot incomplete size=" + size);
         }
-        // 256 KiB: under G1's humongous size, so a checkpoint every second does not start a concurrent cycle
+        // 256 KiB: under G1's humongous size, so a checkpoint does not start a concurrent cycle
         ByteBuffer buf = ByteBuffer.allocate(1 << 18);
         buf.putInt(VERSION).putLong(windowMs);
         boolean[] used = new boolean[maxReader + 1];
