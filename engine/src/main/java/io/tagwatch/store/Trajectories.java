@@ -53,13 +53,15 @@ public final class Trajectories {
                     return Optional.empty();
                 }
                 List<Point> points = new ArrayList<>();
-                // One generic plan, pruned to the vehicle's tag-hash table of each day when it runs: planning
-                // anew for each vehicle over 36 days x 16 tables took 8.7-14 ms (PostgreSQL 17.6, 1.5-3.4 ms
-                // with one table a day); the generic plan 0.2 ms (benchmarks/RESULTS.md, session 4).
+                // Planned for each query with its own values, so PostgreSQL prunes to the vehicle's tag-hash table of
+                // each day before opening anything (~31 of 577 tables): 2.3 ms warm, 15-18 ms on a connection's first
+                // query. A generic plan covers all 577 tables: 0.2 ms while cached, but 200-290 ms to build on each
+                // connection and again whenever a table's statistics change (all day for the day being written).
+                // (PostgreSQL 17.6, EXPLAIN (ANALYZE, SUMMARY), benchmarks/RESULTS.md, sessions 4 and 5.)
                 // A vehicle's month is a few hundred rows: parallel workers only add their start-up (a Gather of
                 // 11 ms of scans took 194 ms to start its two workers here, EXPLAIN ANALYZE, session 4).
                 try (java.sql.Statement st = c.createStatement()) {
-                    st.execute("SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL max_parallel_workers_per_gather = 0");
+                    st.execute("SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL max_parallel_workers_per_gather = 0");
                 }
                 try (PreparedStatement ps = c.prepareStatement("SELECT reader_id, first_seen, last_seen, read_count, best_rssi "
                         + "FROM (SELECT * FROM sightings WHERE tag = ? AND first_seen >= ? AND first_seen < ? "

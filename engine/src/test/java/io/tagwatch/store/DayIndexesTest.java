@@ -43,9 +43,9 @@ class DayIndexesTest {
         assertThat(run.dayIndexesBuilt()).as("yesterday's tag-hash parts only").isEqualTo(SightingPartitions.TAG_HASH_PARTS);
         assertThat(indexes.valid(YESTERDAY)).isTrue();
         assertThat(indexes.valid(TODAY)).as("the day being written has no B-tree").isNull();
-        // One vehicle reads one tag-hash part of a day: yesterday's through its B-tree, today's through the bloom BRIN.
+        // One vehicle reads one tag-hash part of a day: yesterday's through its B-tree, today's through the (tag bloom, first_seen) BRIN.
         assertThat(matches(plan(ds, YESTERDAY), "_h\\d\\d_tag_time_idx")).isEqualTo(1);
-        assertThat(matches(plan(ds, TODAY), "_h\\d\\d_tag_idx")).isEqualTo(1);
+        assertThat(matches(plan(ds, TODAY), "_h\\d\\d_tag_first_seen_idx")).isEqualTo(1);
         List<Trajectories.Point> after = trajectories.read(vehicle, from, NOW, 1, "case 1").orElseThrow().points();
         assertThat(before).hasSize(mine).isEqualTo(after);
         assertThat(maintenance.runOnce(NOW).dayIndexesBuilt()).as("a second run (a restart) builds nothing").isZero();
