@@ -46,6 +46,8 @@ final class MqttSession {
     /** QoS 2 packet ids acknowledged with PUBREC, awaiting PUBREL. */
     final Set<Integer> qos2Received = new HashSet<>();
     private int paused;
+    /** A 3.1.1 reader's batches read while the journal was at its cap, appended in order once it has room. */
+    final java.util.ArrayDeque<Held> held = new java.util.ArrayDeque<>();
     private final TokenBucket rate;
     /**
      * Acknowledgements the journal released (queued by the journal writer thread), sent and
@@ -91,5 +93,9 @@ final class MqttSession {
 
     boolean pausedFor(int reason) {
         return (paused & reason) != 0;
+    }
+
+    /** A batch held back (not journaled, not acknowledged) until the journal has room. */
+    record Held(io.tagwatch.read.ReadBatch batch, io.netty.handler.codec.mqtt.MqttQoS qos, int packetId) {
     }
 }

@@ -36,6 +36,8 @@ final class ReadPublishHandler {
     static final byte REASON_PAYLOAD_FORMAT_INVALID = (byte) 0x99;
     static final byte REASON_QUOTA_EXCEEDED = (byte) 0x97;
     static final byte REASON_TOPIC_NAME_INVALID = (byte) 0x90;
+    /** How often a reader held back by the journal's cap looks for room again. */
+    private static final long JOURNAL_RECHECK_MS = 20;
 
     private final Journal journal;
     private final MqttCounters counters;
@@ -123,15 +125,36 @@ final class ReadPublishHandler {
             return;
         }
         liveness.batch(session.reader.id(), batch.receivedAt(), batch.newestTimestamp());
-        if (!journal.append(batch, qos == MqttQoS.AT_MOST_ONCE ? NOTHING_TO_ACK : new DurableAck(ctx, session, qos, packetId))) {
-            // Journal at its cap: no acknowledgement (the reader keeps the batch and resends),
-            // and stop reading this socket until there is room again.
+        if (!session.held.isEmpty()) {
+            hold(session, batch, qos, packetId); // behind the batches already held, in the reader's order
+            return;
+        }
+        if (!append(ctx, session, batch, qos, packetId)) {
+            // Journal at its cap. 5.0 says so (0x97) and the reader resends; 3.1.1 has no way to
+            // refuse, and a batch left unacknowledged would hold one of the reader's in-flight slots
+            // until it reconnects (clients resend only then), so the batch is held here and appended
+            // once there is room. Either way the socket is not read meanwhile.
             counters.journalFull.increment();
             if (session.mqtt5) {
                 acknowledge(ctx, qos, packetId, REASON_QUOTA_EXCEEDED);
+            } else {
+                hold(session, batch, qos, packetId);
             }
             pauseUntilJournalHasRoom(ctx, session);
-            return;
+        }
+    }
+
+    private static void hold(MqttSession session, ReadBatch batch, MqttQoS qos, int packetId) {
+        if (qos == MqttQoS.EXACTLY_ONCE) {
+            session.qos2Journaling.add(packetId); // a resend of it meanwhile is not taken twice
+        }
+        session.held.add(new MqttSession.Held(batch, qos, packetId));
+    }
+
+    /** Journals the batch and counts it in flight; false (nothing done) when the journal is at its cap. */
+    private boolean append(ChannelHandlerContext ctx, MqttSession session, ReadBatch batch, MqttQoS qos, int packetId) {
+        if (!journal.append(batch, qos == MqttQoS.AT_MOST_ONCE ? NOTHING_TO_ACK : new DurableAck(ctx, session, qos, packetId))) {
+            return false;
         }
         if (qos != MqttQoS.AT_MOST_ONCE) {
             session.inflight++;
@@ -150,6 +173,7 @@ final class ReadPublishHandler {
         }
         counters.batchesAccepted.increment();
         counters.readsAccepted.increment(batch.size());
+        return true;
     }
 
     /**
@@ -241,13 +265,17 @@ final class ReadPublishHandler {
                 if (!ctx.channel().isActive()) {
                     return;
                 }
-                if (journal.full()) {
-                    ctx.executor().schedule(this, 500, TimeUnit.MILLISECONDS);
+                MqttSession.Held h;
+                while ((h = session.held.peek()) != null && append(ctx, session, h.batch(), h.qos(), h.packetId())) {
+                    session.held.poll();
+                }
+                if (h != null || journal.full()) {
+                    ctx.executor().schedule(this, JOURNAL_RECHECK_MS, TimeUnit.MILLISECONDS);
                 } else {
                     session.resume(ctx.channel(), MqttSession.PAUSE_JOURNAL);
                 }
             }
-        }, 500, TimeUnit.MILLISECONDS);
+        }, JOURNAL_RECHECK_MS, TimeUnit.MILLISECONDS);
     }
 
     /** PUBACK for QoS 1, PUBREC for QoS 2 (nothing for QoS 0); a reason ≥ 0x80 is a 5.0 refusal. */
