@@ -136,10 +136,13 @@ public final class Engine implements AutoCloseable {
         journal = started(FileJournal.open(journalDir, config.journalOptions(), checkpoint, ingest));
         // The backlog the heap holds — journaled reads not yet matched, closed sightings not yet
         // written — has a bound; past it the journal counts as full and readers are held back.
+        // So has the match thread's own backlog, in reads: an alert waits behind it.
         long pendingCap = config.writerPendingCap();
+        long unmatchedCap = config.maxUnmatchedReads();
         SightingWriter w = writer;
         IngestPipeline p = ingest;
-        journal.backPressure(() -> w.pending() + p.queuedReads() / READS_PER_PENDING_ROW >= pendingCap);
+        journal.backPressure(() -> p.queuedReads() >= unmatchedCap
+                || w.pending() + p.queuedReads() / READS_PER_PENDING_ROW >= pendingCap);
         ingest.durablePosition(journal::durablePosition);
         writer.start(position -> {
             journal.checkpointed(position);

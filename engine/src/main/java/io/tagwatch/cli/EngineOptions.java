@@ -67,6 +67,11 @@ final class EngineOptions {
                     + "0 = one row per 320 bytes of the maximum heap, about an eighth of it (default ${DEFAULT-VALUE}).")
     long writerMaxPendingRows;
 
+    @Option(names = "--max-unmatched-reads", defaultValue = "500000",
+            description = "Journaled reads waiting for the match thread past which reads are no longer acknowledged, so "
+                    + "alerts stay timely when readers send faster than the engine matches (default ${DEFAULT-VALUE}).")
+    long maxUnmatchedReads;
+
     @Option(names = "--journal-fsync", defaultValue = "GROUP",
             description = "When the journal forces writes to disk: GROUP (one fsync per group of batches), "
                     + "EVERY_BATCH or NONE (default ${DEFAULT-VALUE}; see docs/operations.md).")
@@ -227,6 +232,7 @@ final class EngineOptions {
                 .dedupWindow(dedupWindow)
                 .maxOpenSightings(maxOpenSightings)
                 .writerMaxPendingRows(writerMaxPendingRows)
+                .maxUnmatchedReads(maxUnmatchedReads)
                 .journalFsync(journalFsync)
                 .journalCapBytes(journalCapBytes)
                 .journalSegmentBytes(journalSegmentBytes)

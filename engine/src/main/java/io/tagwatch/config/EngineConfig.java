@@ -31,6 +31,9 @@ import java.util.Objects;
  *                           acknowledged (the heap's bound on the writer's backlog); 0 = one row per
  *                           {@value #HEAP_BYTES_PER_PENDING_ROW} bytes of the maximum heap (about an eighth of
  *                           it: a pending sighting is ~40 bytes in columns)
+ * @param maxUnmatchedReads  journaled reads waiting for the match thread past which reads are no longer
+ *                           acknowledged: bounds how late an alert can be when readers send faster than
+ *                           the engine matches (500,000 reads is 0.25-0.5 s of matching on 2 vCPUs)
  * @param tokenTtl           lifetime of an API bearer token
  * @param journalFsync       when the journal forces writes to disk: GROUP, EVERY_BATCH or NONE
  * @param journalSegmentBytes size past which a journal segment file is closed
@@ -88,6 +91,7 @@ public record EngineConfig(
         int writerBatchRows,
         Duration writerFlushInterval,
         long writerMaxPendingRows,
+        long maxUnmatchedReads,
         Duration tokenTtl,
         FsyncPolicy journalFsync,
         long journalSegmentBytes,
@@ -160,6 +164,9 @@ public record EngineConfig(
         requirePositive("writerFlushInterval", writerFlushInterval);
         if (writerMaxPendingRows < 0) {
             throw new IllegalArgumentException("writerMaxPendingRows must be 0 (from the heap) or positive: " + writerMaxPendingRows);
+        }
+        if (maxUnmatchedReads < 1) {
+            throw new IllegalArgumentException("maxUnmatchedReads must be positive: " + maxUnmatchedReads);
         }
         requirePositive("tokenTtl", tokenTtl);
         requirePositive("httpRequestTimeout", httpRequestTimeout);
@@ -260,6 +267,7 @@ public record EngineConfig(
         b.writerBatchRows = writerBatchRows;
         b.writerFlushInterval = writerFlushInterval;
         b.writerMaxPendingRows = writerMaxPendingRows;
+        b.maxUnmatchedReads = maxUnmatchedReads;
         b.tokenTtl = tokenTtl;
         b.journalFsync = journalFsync;
         b.journalSegmentBytes = journalSegmentBytes;
@@ -337,6 +345,7 @@ public record EngineConfig(
         private int writerBatchRows = 5_000;
         private Duration writerFlushInterval = Duration.ofMillis(500);
         private long writerMaxPendingRows = 0;
+        private long maxUnmatchedReads = 500_000;
         private Duration tokenTtl = Duration.ofHours(12);
         private FsyncPolicy journalFsync = FsyncPolicy.GROUP;
         private long journalSegmentBytes = 64L << 20;
@@ -392,6 +401,7 @@ public record EngineConfig(
         public Builder writerBatchRows(int v) { writerBatchRows = v; return this; }
         public Builder writerFlushInterval(Duration v) { writerFlushInterval = v; return this; }
         public Builder writerMaxPendingRows(long v) { writerMaxPendingRows = v; return this; }
+        public Builder maxUnmatchedReads(long v) { maxUnmatchedReads = v; return this; }
         public Builder tokenTtl(Duration v) { tokenTtl = v; return this; }
         public Builder journalFsync(FsyncPolicy v) { journalFsync = v; return this; }
         public Builder journalSegmentBytes(long v) { journalSegmentBytes = v; return this; }
@@ -433,7 +443,8 @@ public record EngineConfig(
         public EngineConfig build() {
             return new EngineConfig(bindHost, mqttPort, httpPort, dataDir, dbUrl, dbUser, dbPassword,
                     adminPassword, maxPacketBytes, maxReadsPerBatch, maxReadAge, maxReadFuture,
-                    dedupWindow, maxOpenSightings, writerBatchRows, writerFlushInterval, writerMaxPendingRows, tokenTtl,
+                    dedupWindow, maxOpenSightings, writerBatchRows, writerFlushInterval, writerMaxPendingRows, maxUnmatchedReads,
+                    tokenTtl,
                     journalFsync, journalSegmentBytes, journalCapBytes, journalRetainSegments, checkpointInterval,
                     connectTimeout, maxKeepAlive, maxConnections, maxConnectionsPerAddress, inflightWindow,
                     readerPublishRate, readerPublishBurst, tlsPort, tlsCert, tlsKey, sessionExpiryMax, sessionQueue,

@@ -233,8 +233,9 @@ public final class FileJournal implements Journal {
         }
         if (backPressure.getAsBoolean()) {
             if (fullLogged.compareAndSet(false, true)) {
-                log.warn("sighting writer backlog at its cap ({} journal bytes after the checkpoint); not acknowledging "
-                        + "reads until it catches up", appendPosition.get() - checkpoint.get());
+                log.warn("backlog in the heap at its cap (reads waiting to be matched, or sightings to be written; {} "
+                        + "journal bytes after the checkpoint): not acknowledging reads until it shrinks",
+                        appendPosition.get() - checkpoint.get());
             }
             return false;
         }
