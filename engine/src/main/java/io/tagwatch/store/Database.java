@@ -90,6 +90,12 @@ public final class Database implements AutoCloseable {
                     // its own would stop it under them on SIGTERM.
                     .setRegisterShutdownHook(false)
                     .setServerConfig("shared_buffers", embeddedSharedBuffersMb() + "MB")
+                    // The library starts PostgreSQL with -F (fsync off) and synchronous_commit off: fine for
+                    // tests, not for an engine whose journal deletes what a committed checkpoint covers —
+                    // a power loss could then lose acknowledged reads, or the database itself. Later
+                    // settings on the command line win over -F.
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded PostgreSQL dir=" + dir.toAbsolutePath(), e);
