@@ -38,7 +38,7 @@ public final class ImportLoad {
             }
         }
         System.out.printf("CSV: %,d vehicles, %,d bytes%n", n, Files.size(csv));
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
+        try (EmbeddedPostgres pg = Database.durable(EmbeddedPostgres.builder()).start()) { // as the engine runs it
             for (int run = 1; run <= 3; run++) {
                 String name = "import" + run;
                 try (var c = pg.getPostgresDatabase().getConnection(); var st = c.createStatement()) {

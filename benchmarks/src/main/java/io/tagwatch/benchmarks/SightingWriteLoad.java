@@ -56,7 +56,7 @@ public final class SightingWriteLoad {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         List<Sighting> data = cityDay(rows, 42);
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
+        try (EmbeddedPostgres pg = Database.durable(EmbeddedPostgres.builder()).start()) { // as the engine runs it
             PGSimpleDataSource ds = new PGSimpleDataSource();
             ds.setUrl(pg.getJdbcUrl("postgres", "postgres"));
             ds.setUser("postgres");

@@ -83,23 +83,28 @@ public final class Database implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             log.info("starting embedded PostgreSQL dir={}", dir.toAbsolutePath());
-            return EmbeddedPostgres.builder()
+            return durable(EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
                     // The engine stops the database itself, after the writers drained: a JVM hook of
                     // its own would stop it under them on SIGTERM.
                     .setRegisterShutdownHook(false)
-                    .setServerConfig("shared_buffers", embeddedSharedBuffersMb() + "MB")
-                    // The library starts PostgreSQL with -F (fsync off) and synchronous_commit off: fine for
-                    // tests, not for an engine whose journal deletes what a committed checkpoint covers —
-                    // a power loss could then lose acknowledged reads, or the database itself. Later
-                    // settings on the command line win over -F.
-                    .setServerConfig("fsync", "on")
-                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("shared_buffers", embeddedSharedBuffersMb() + "MB"))
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded PostgreSQL dir=" + dir.toAbsolutePath(), e);
         }
+    }
+
+    /**
+     * {@code b} with writes forced to disk and commits synchronous, as the engine's embedded server runs
+     * (benchmarks use it to measure what the engine gets). The library starts PostgreSQL with -F (fsync
+     * off) and synchronous_commit off: fine for tests, not for an engine whose journal deletes what a
+     * committed checkpoint covers — a power loss could then lose acknowledged reads, or the database
+     * itself. Settings given with -c come after -F on the command line and win.
+     */
+    public static EmbeddedPostgres.Builder durable(EmbeddedPostgres.Builder b) {
+        return b.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
     }
 
     /**
