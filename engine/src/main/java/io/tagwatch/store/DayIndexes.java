@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * {@link SightingPartitions#TAG_HASH_PARTS} tag-hash parts, or the one table of a day made before
  * {@code V9_2}) is indexed in one sort, {@code CREATE INDEX CONCURRENTLY} so late rows of that day are
  * still written meanwhile; the index is named {@code <table>_tag_time_idx}. Until then a vehicle's
- * rows of the day are found through the bloom BRIN index, whose summaries this class also brings up
- * to date.
+ * rows of the day are found through the BRIN index on {@code (tag bloom, first_seen)} (migration
+ * {@code V10_1}), whose summaries this class also brings up to date.
  *
  * <p>Idempotent and safe on several nodes: a build takes a session advisory lock per partition
  * ({@code pg_try_advisory_lock}; a node that does not get it leaves the day to the node that has it), and
@@ -72,16 +72,21 @@ final class DayIndexes {
      * is INVALID, null when one has none (or the day has no partition).
      */
     Boolean valid(LocalDate day) throws SQLException {
-        List<String> tables = tables(day);
-        boolean missing = tables.isEmpty();
-        for (String table : tables) {
-            Boolean one = valid(table);
-            if (Boolean.FALSE.equals(one)) {
-                return false;
-            }
-            missing |= one == null;
+        if (tables(day).isEmpty()) {
+            return null;
         }
-        return missing ? null : Boolean.TRUE;
+        List<String> lacking = withoutValidBtree(day);
+        if (lacking.isEmpty()) {
+            return Boolean.TRUE;
+        }
+        try (Connection c = db.getConnection()) {
+            for (String table : lacking) {
+                if (valid(c, indexName(table)) != null) {
+                    return false; // there, but INVALID
+                }
+            }
+        }
+        return null;
     }
 
     /** The tables that hold a day's rows: its tag-hash parts, or the day partition itself. */
@@ -118,12 +123,6 @@ final class DayIndexes {
             }
         }
         return out;
-    }
-
-    private Boolean valid(String table) throws SQLException {
-        try (Connection c = db.getConnection()) {
-            return valid(c, indexName(table));
-        }
     }
 
     private static Boolean valid(Connection c, String index) throws SQLException {

@@ -171,8 +171,8 @@ public final class SightingWriter implements AutoCloseable {
             c.setAutoCommit(false);
             try {
                 // This commit moves the checkpoint, after which the journal deletes what it covers: it must be
-                // on the database's disk when it returns, whatever the server's default (the embedded server
-                // runs with synchronous_commit off, and an operator's may too).
+                // on the database's disk when it returns, whatever the server's default (the embedded server is
+                // started with it on, Database.durable; an operator's server may have it off).
                 try (java.sql.Statement st = c.createStatement()) {
                     st.execute("SET LOCAL synchronous_commit = on");
                 }

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * past retention into {@code sighting_evidence}, then drops exactly those chunks, in one
  * transaction: the same contract as {@link SightingPartitions#purgeBefore} on plain PostgreSQL.
  * Compression (after a day, segmented by tag) is TimescaleDB's own policy, set by the migration.
- * Indexes: migration {@code V9_1} is common to both paths and leaves the hypertable no per-row B-tree
- * on {@code tag}; a vehicle is found by the bloom BRIN index in uncompressed chunks and by its segment
- * in compressed ones, so {@link DayIndexes} (the plain path's day B-trees) has nothing to do here.
+ * Indexes: migrations {@code V9_1} and {@code V10_1} are common to both paths and leave the hypertable no
+ * per-row B-tree on {@code tag}; a vehicle is found by the BRIN index on {@code (tag bloom, first_seen)}
+ * in uncompressed chunks and by its segment in compressed ones, so {@link DayIndexes} (the plain path's day B-trees) has nothing to do here.
  *
  * <p>Stateless; safe from any thread.
  */
