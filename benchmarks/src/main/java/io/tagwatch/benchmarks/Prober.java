@@ -84,18 +84,19 @@ final class Prober implements AutoCloseable {
                 .payload(Unpooled.wrappedBuffer(ReadPayloadEncoder.binary(b))).build());
     }
 
-    /** A probe arrived at the subscriber: (tag, reader) as sent. */
-    void arrived(long tag, String reader) {
+    /** A probe arrived at the subscriber at {@code arrivedNanos} (System.nanoTime()): (tag, reader) as sent. */
+    void arrived(long tag, String reader, long arrivedNanos) {
         Long t = sentAt.remove(TagIds.format(tag) + "@" + reader);
         if (t != null) {
-            latenciesNanos.add(System.nanoTime() - t);
+            latenciesNanos.add(arrivedNanos - t);
         }
     }
 
     /** Mosquitto's relay of a probe: the reader from the topic, the tag from the binary payload. */
     void arrivedRelayed(String topic, ByteBuf payload) {
+        long at = System.nanoTime();
         if (topic.startsWith("tags/P") && payload.readableBytes() >= ReadPayloadEncoder.BINARY_HEADER_BYTES + 8) {
-            arrived(payload.getLong(payload.readerIndex() + ReadPayloadEncoder.BINARY_HEADER_BYTES), topic.substring(5, topic.indexOf('/', 5)));
+            arrived(payload.getLong(payload.readerIndex() + ReadPayloadEncoder.BINARY_HEADER_BYTES), topic.substring(5, topic.indexOf('/', 5)), at);
         }
     }
 

@@ -1,7 +1,7 @@
 package io.tagwatch.alert;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tagwatch.read.TagIds;
 import io.tagwatch.registry.RegistryException;
 import io.tagwatch.registry.User;
@@ -64,7 +64,6 @@ public final class Alerts implements AutoCloseable {
     /** As {@link #raise(Hit)}, the alert carrying {@code extra} fields beside the hit's own. */
     public void raise(Hit hit, Map<String, Object> extra) {
         raised.incrementAndGet();
-        toStore.add(hit);
         try {
             long started = System.nanoTime();
             publisher.publish(topic(hit.district()), toJson(hit, extra));
@@ -73,6 +72,9 @@ public final class Alerts implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("alert of hit id={} not published (the hit is stored)", hit.id(), e);
         }
+        // After the alert is on its way: waking the store thread first let it take the CPU from
+        // this one (two vCPUs, both busy) before the alert was even serialised.
+        toStore.add(hit);
     }
 
     /** The alert path's stage timings, recorded by whoever raises hits from live batches. */
@@ -162,52 +164,87 @@ public final class Alerts implements AutoCloseable {
         return "alerts/" + district;
     }
 
+    /**
+     * Hits are rare — a city has a few a day — so the code that turns one into an alert would stay
+     * interpreted: serialising an alert took ~300 µs so, against ~50 µs compiled (and under load,
+     * with the two cores busy, 0.2 ms at the median and 1–3 ms at p90: session 6, RESULTS.md).
+     * Run at start on a thread of its own: serialises a made-up hit, without and with an incident,
+     * {@code rounds} times, so the JIT compiles the path before the first real hit. Publishes
+     * nothing; returns the bytes serialised.
+     */
+    public static long warmUp(int rounds) {
+        long now = System.currentTimeMillis();
+        Hit hit = new Hit(java.util.UUID.nameUUIDFromBytes(new byte[] {1}), "stolen", 1, "stolen-first-read", 1, 1, 1,
+                "WARM-UP", "ebike", "brand", "color", "warm-up", "warm-up reader", 52.37, 4.89, "warm-up", now, now, -60, 0, null);
+        Map<String, Object> incident = new java.util.LinkedHashMap<>();
+        incident.put("id", 1L);
+        incident.put("track", List.of(Map.of("reader", "warm-up", "time", Instant.ofEpochMilli(now).toString())));
+        incident.put("direction", new java.util.LinkedHashMap<>(Map.of("from", "warm-up", "bearing", 90L, "heading", "E")));
+        Map<String, Object> extra = Map.of("incident", incident);
+        long bytes = 0;
+        for (int i = 0; i < rounds; i++) {
+            bytes += toJson(hit, (i & 1) == 0 ? Map.of() : extra).length;
+        }
+        return bytes;
+    }
+
+    /**
+     * The alert's JSON, written field by field with Jackson's streaming generator: building a
+     * tree first (and the incident through {@code valueToTree}) took 24 µs an alert even compiled.
+     */
     static byte[] toJson(Hit h, Map<String, Object> extra) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("hitId", h.id().toString());
-        n.put("list", h.listKind());
-        n.put("listVersion", h.listVersion());
-        n.put("rule", h.rule());
-        n.put("tag", TagIds.format(h.tag()));
-        n.put("plate", h.plate());
-        ObjectNode v = n.putObject("vehicle");
-        if (h.vehicleId() > 0) {
-            v.put("id", h.vehicleId());
-        } else {
-            v.putNull("id");
-        }
-        v.put("kind", h.vehicleKind());
-        v.put("brand", h.brand());
-        v.put("color", h.color());
-        if (h.theftReportId() > 0) {
-            n.put("theftReportId", h.theftReportId());
-        } else {
-            n.putNull("theftReportId");
-        }
-        ObjectNode r = n.putObject("reader");
-        r.put("id", h.readerId());
-        r.put("name", h.readerName());
-        r.put("lat", h.lat());
-        r.put("lon", h.lon());
-        r.put("district", h.district());
-        if (h.watchlistId() > 0) {
-            n.put("watchlistId", h.watchlistId());
-        }
-        if (h.note() != null) {
-            n.put("note", h.note()); // the watchlist entry's reason, or a cloned tag's evidence
-        }
-        n.put("readerTime", Instant.ofEpochMilli(h.readerTime()).toString());
-        n.put("receivedAt", Instant.ofEpochMilli(h.receivedAt()).toString());
-        if (h.rssi() == Integer.MIN_VALUE) {
-            n.putNull("rssi");
-        } else {
-            n.put("rssi", h.rssi());
-        }
-        extra.forEach((key, value) -> n.set(key, JSON.valueToTree(value)));
-        try {
-            return JSON.writeValueAsBytes(n);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(640);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("hitId", h.id().toString());
+            g.writeStringField("list", h.listKind());
+            g.writeNumberField("listVersion", h.listVersion());
+            g.writeStringField("rule", h.rule());
+            g.writeStringField("tag", TagIds.format(h.tag()));
+            g.writeStringField("plate", h.plate());
+            g.writeObjectFieldStart("vehicle");
+            idOrNull(g, "id", h.vehicleId());
+            g.writeStringField("kind", h.vehicleKind());
+            g.writeStringField("brand", h.brand());
+            g.writeStringField("color", h.color());
+            g.writeEndObject();
+            idOrNull(g, "theftReportId", h.theftReportId());
+            g.writeObjectFieldStart("reader");
+            g.writeStringField("id", h.readerId());
+            g.writeStringField("name", h.readerName());
+            g.writeNumberField("lat", h.lat());
+            g.writeNumberField("lon", h.lon());
+            g.writeStringField("district", h.district());
+            g.writeEndObject();
+            if (h.watchlistId() > 0) {
+                g.writeNumberField("watchlistId", h.watchlistId());
+            }
+            if (h.note() != null) {
+                g.writeStringField("note", h.note()); // the watchlist entry's reason, or a cloned tag's evidence
+            }
+            g.writeStringField("readerTime", Instant.ofEpochMilli(h.readerTime()).toString());
+            g.writeStringField("receivedAt", Instant.ofEpochMilli(h.receivedAt()).toString());
+            if (h.rssi() == Integer.MIN_VALUE) {
+                g.writeNullField("rssi");
+            } else {
+                g.writeNumberField("rssi", h.rssi());
+            }
+            for (Map.Entry<String, Object> e : extra.entrySet()) {
+                g.writeObjectField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+        } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot serialise hit id=" + h.id(), e);
+        }
+        return out.toByteArray();
+    }
+
+    /** An id, or null where the hit has none (0). */
+    private static void idOrNull(JsonGenerator g, String field, long id) throws java.io.IOException {
+        if (id > 0) {
+            g.writeNumberField(field, id);
+        } else {
+            g.writeNullField(field);
         }
     }
 

@@ -70,11 +70,18 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
      */
     static final long SWEEP_EVERY_MS = 1_000;
     /**
-     * Slots of the dedup table one step of the sweep or of a snapshot copy walks: about a quarter
-     * of a millisecond here, where a whole table of 2^20 slots took 17 ms (sweep) and 250 ms
-     * (snapshot written on the match thread) before (benchmarks/RESULTS.md, DedupPause).
+     * Slots of the dedup table one step of the sweep or of a snapshot copy walks: 0.2 ms or less
+     * here with the table full (16,384 slots took 0.5–0.7 ms then: a copy step with a probe's batch
+     * queued behind it), where a whole table of 2^20 slots took 17 ms (sweep) and 250 ms (snapshot
+     * written on the match thread) before (benchmarks/RESULTS.md, DedupPause).
      */
-    static final int SLICE_SLOTS = 16_384;
+    static final int SLICE_SLOTS = 4_096;
+    /**
+     * The longest the match thread matches queued batches before it takes the next housekeeping
+     * step (when batches keep coming). Before, a step came after every batch: with one read per
+     * batch a snapshot copy took the thread for 30–50 ms in a row while batches queued behind it.
+     */
+    static final long MATCH_TURN_NANOS = 1_000_000;
     /**
      * A checkpoint that comes early because many sightings closed waits this many times the
      * last checkpoint's duration (copy start to file forced): found with JFR under load, where
@@ -214,12 +221,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     private void run() {
         nextCheckpoint = System.nanoTime() + checkpointEveryNanos;
         while (running) {
-            Entry e = queue.poll();
-            if (e != null) {
-                queued.decrementAndGet();
-                match(e);
-                queuedReads.addAndGet(-e.batch().size());
-            } else if (!dedup.snapshotInProgress()) {
+            if (!matchTurn() && !dedup.snapshotInProgress()) {
                 LockSupport.parkNanos(idlePark());
                 if (queue.isEmpty()) {
                     sweep(System.currentTimeMillis());
@@ -245,6 +247,27 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * One turn of matching: queued batches in order until the queue is empty or the turn has
+     * lasted {@link #MATCH_TURN_NANOS}. Housekeeping steps come between turns, never between
+     * two queued batches, so a batch waits for at most one step whatever the batches' size.
+     *
+     * @return false when nothing was queued
+     */
+    private boolean matchTurn() {
+        Entry e = queue.poll();
+        if (e == null) {
+            return false;
+        }
+        long turnEnd = System.nanoTime() + MATCH_TURN_NANOS;
+        do {
+            queued.decrementAndGet();
+            match(e);
+            queuedReads.addAndGet(-e.batch().size());
+        } while (matchStart - turnEnd < 0 && (e = queue.poll()) != null);
+        return true;
     }
 
     /** Idle, the thread still wakes often enough to sweep the table in slices within the period. */
@@ -341,7 +364,10 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
             return; // one checkpoint at a time: the next starts when this one is written
         }
         long now = System.nanoTime();
-        boolean rowsDue = closedSinceCheckpoint.size() >= checkpointRows
+        // Early, for many closed sightings — but never more rows of snapshot than of sightings:
+        // with a full table (524,288 windows) a checkpoint every 5,000 rows copied and wrote the
+        // whole table twice a second, a third of a core for a hundredth of the rows (JFR).
+        boolean rowsDue = closedSinceCheckpoint.size() >= Math.max(checkpointRows, dedup.openWindows())
                 && now - lastSnapshotEnd >= COST_SPACING * snapshotCostNanos;
         boolean due = force || now - nextCheckpoint >= 0 || rowsDue;
         if (!due || (matchedEnd == checkpointedEnd && closedSinceCheckpoint.isEmpty() && carriedOver.isEmpty())) {
@@ -494,6 +520,20 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         byte[] id = readerId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(16 + id.length).putLong(tag).putLong(firstRead).put(id);
         return UUID.nameUUIDFromBytes(b.array());
+    }
+
+    /**
+     * Compiles the hit path before the first hit (hits are rare, see {@link Alerts#warmUp}): the
+     * hit's identity, then the alert's serialisation. Run once at start, on a thread of its own.
+     */
+    public static void warmUp(int rounds) {
+        long started = System.nanoTime();
+        long sink = 0;
+        for (int i = 0; i < rounds; i++) {
+            sink += hitId(i, "warm-up", i).getLeastSignificantBits();
+        }
+        sink += Alerts.warmUp(rounds);
+        log.info("hit path compiled: {} made-up hits in {} ms ({})", rounds, (System.nanoTime() - started) / 1_000_000, sink & 1);
     }
 
     private void sightingClosed(long tag, int readerIndex, long first, long last, int count, int bestRssi) {

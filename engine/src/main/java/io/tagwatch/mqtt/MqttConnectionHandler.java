@@ -106,7 +106,7 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
             case UNSUBSCRIBE -> unsubscribe(ctx, (MqttUnsubscribeMessage) msg);
             case PINGREQ -> {
                 if (session.reader != null) {
-                    liveness.seen(session.reader.id(), java.time.Instant.now());
+                    liveness.seen(session.reader.id(), System.currentTimeMillis());
                 }
                 ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(
                         MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));

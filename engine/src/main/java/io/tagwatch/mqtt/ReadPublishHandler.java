@@ -79,7 +79,7 @@ final class ReadPublishHandler {
             ctx.close();
             return;
         }
-        Instant now = Instant.now();
+        long now = System.currentTimeMillis();
         long arrival = System.nanoTime();
         liveness.seen(session.reader.id(), now);
         if (qos == MqttQoS.EXACTLY_ONCE && !session.qos2Journaling.isEmpty() && session.qos2Journaling.contains(packetId)) {
@@ -91,7 +91,7 @@ final class ReadPublishHandler {
         }
         if (topic.equals(session.statusTopic)) {
             counters.statusMessages.increment();
-            liveness.status(session.reader.id(), msg.content().toString(StandardCharsets.UTF_8), now);
+            liveness.status(session.reader.id(), msg.content().toString(StandardCharsets.UTF_8), Instant.ofEpochMilli(now));
             acknowledge(ctx, qos, packetId, (byte) 0);
             return;
         }
@@ -113,7 +113,7 @@ final class ReadPublishHandler {
             }
             return;
         }
-        batch.source(session.reader.id(), session.reader.index(), now.toEpochMilli());
+        batch.source(session.reader.id(), session.reader.index(), now);
         batch.arrivedAt(arrival);
         int dropped = batch.resolveTimes(maxFutureMs, maxAgeMs);
         if (dropped > 0) {
