@@ -72,6 +72,10 @@ final class EngineOptions {
                     + "alerts stay timely when readers send faster than the engine matches (default ${DEFAULT-VALUE}).")
     long maxUnmatchedReads;
 
+    @Option(names = "--mqtt-threads", defaultValue = "0",
+            description = "Event loops serving MQTT connections; 0 = one per core (default ${DEFAULT-VALUE}).")
+    int mqttThreads;
+
     @Option(names = "--journal-fsync", defaultValue = "GROUP",
             description = "When the journal forces writes to disk: GROUP (one fsync per group of batches), "
                     + "EVERY_BATCH or NONE (default ${DEFAULT-VALUE}; see docs/operations.md).")
@@ -233,6 +237,7 @@ final class EngineOptions {
                 .maxOpenSightings(maxOpenSightings)
                 .writerMaxPendingRows(writerMaxPendingRows)
                 .maxUnmatchedReads(maxUnmatchedReads)
+                .mqttThreads(mqttThreads)
                 .journalFsync(journalFsync)
                 .journalCapBytes(journalCapBytes)
                 .journalSegmentBytes(journalSegmentBytes)

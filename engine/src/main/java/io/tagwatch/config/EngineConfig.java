@@ -34,6 +34,8 @@ import java.util.Objects;
  * @param maxUnmatchedReads  journaled reads waiting for the match thread past which reads are no longer
  *                           acknowledged: bounds how late an alert can be when readers send faster than
  *                           the engine matches (500,000 reads is 0.25-0.5 s of matching on 2 vCPUs)
+ * @param mqttThreads        Netty event loops of the MQTT listeners; 0 = one per core (Netty's own default,
+ *                           twice that, cost 10 points of CPU and the alert p99 at half rate: RESULTS.md)
  * @param tokenTtl           lifetime of an API bearer token
  * @param journalFsync       when the journal forces writes to disk: GROUP, EVERY_BATCH or NONE
  * @param journalSegmentBytes size past which a journal segment file is closed
@@ -92,6 +94,7 @@ public record EngineConfig(
         Duration writerFlushInterval,
         long writerMaxPendingRows,
         long maxUnmatchedReads,
+        int mqttThreads,
         Duration tokenTtl,
         FsyncPolicy journalFsync,
         long journalSegmentBytes,
@@ -167,6 +170,9 @@ public record EngineConfig(
         }
         if (maxUnmatchedReads < 1) {
             throw new IllegalArgumentException("maxUnmatchedReads must be positive: " + maxUnmatchedReads);
+        }
+        if (mqttThreads < 0) {
+            throw new IllegalArgumentException("mqttThreads must be 0 (one per core) or positive: " + mqttThreads);
         }
         requirePositive("tokenTtl", tokenTtl);
         requirePositive("httpRequestTimeout", httpRequestTimeout);
@@ -268,6 +274,7 @@ public record EngineConfig(
         b.writerFlushInterval = writerFlushInterval;
         b.writerMaxPendingRows = writerMaxPendingRows;
         b.maxUnmatchedReads = maxUnmatchedReads;
+        b.mqttThreads = mqttThreads;
         b.tokenTtl = tokenTtl;
         b.journalFsync = journalFsync;
         b.journalSegmentBytes = journalSegmentBytes;
@@ -346,6 +353,7 @@ public record EngineConfig(
         private Duration writerFlushInterval = Duration.ofMillis(500);
         private long writerMaxPendingRows = 0;
         private long maxUnmatchedReads = 500_000;
+        private int mqttThreads = 0;
         private Duration tokenTtl = Duration.ofHours(12);
         private FsyncPolicy journalFsync = FsyncPolicy.GROUP;
         private long journalSegmentBytes = 64L << 20;
@@ -402,6 +410,7 @@ public record EngineConfig(
         public Builder writerFlushInterval(Duration v) { writerFlushInterval = v; return this; }
         public Builder writerMaxPendingRows(long v) { writerMaxPendingRows = v; return this; }
         public Builder maxUnmatchedReads(long v) { maxUnmatchedReads = v; return this; }
+        public Builder mqttThreads(int v) { mqttThreads = v; return this; }
         public Builder tokenTtl(Duration v) { tokenTtl = v; return this; }
         public Builder journalFsync(FsyncPolicy v) { journalFsync = v; return this; }
         public Builder journalSegmentBytes(long v) { journalSegmentBytes = v; return this; }
@@ -444,7 +453,7 @@ public record EngineConfig(
             return new EngineConfig(bindHost, mqttPort, httpPort, dataDir, dbUrl, dbUser, dbPassword,
                     adminPassword, maxPacketBytes, maxReadsPerBatch, maxReadAge, maxReadFuture,
                     dedupWindow, maxOpenSightings, writerBatchRows, writerFlushInterval, writerMaxPendingRows, maxUnmatchedReads,
-                    tokenTtl,
+                    mqttThreads, tokenTtl,
                     journalFsync, journalSegmentBytes, journalCapBytes, journalRetainSegments, checkpointInterval,
                     connectTimeout, maxKeepAlive, maxConnections, maxConnectionsPerAddress, inflightWindow,
                     readerPublishRate, readerPublishBurst, tlsPort, tlsCert, tlsKey, sessionExpiryMax, sessionQueue,

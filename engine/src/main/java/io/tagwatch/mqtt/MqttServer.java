@@ -63,7 +63,7 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
     private final ConnectionLimiter limiter;
     private final ExecutorService authExecutor;
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    private final EventLoopGroup workers;
     private Channel listener;
     private Channel tlsListener;
 
@@ -76,6 +76,11 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
         io.micrometer.core.instrument.FunctionCounter.builder("tagwatch.mqtt.alerts.delivered", subscriptions,
                 Subscriptions::delivered).description("alerts handed to subscriber connections").register(meters);
         this.publishes = new ReadPublishHandler(config, journal, counters, liveness, registry.readers());
+        // One event loop per core: Netty's default of two per core had four loops on two vCPUs
+        // waiting for each other and for the match thread (scheduler statistics, RESULTS.md).
+        this.workers = new MultiThreadIoEventLoopGroup(
+                config.mqttThreads() > 0 ? config.mqttThreads() : Runtime.getRuntime().availableProcessors(),
+                NioIoHandler.newFactory());
         this.liveness = liveness;
         this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerAddress(),
                 counters.refusedTotalConnections, counters.refusedPerAddress);
