@@ -15,9 +15,9 @@ import io.tagwatch.registry.RegisteredTags;
  */
 public final class ClonedTagRule {
     static final double MIN_DISTANCE_M = 500;
-    private static final double EARTH_RADIUS_M = 6_371_000;
 
     private final LastSeenTable lastSeen;
+    private final ReaderDistances distances = new ReaderDistances();
     private final ReaderDirectory readers;
     private final HotLists lists;
     private final double ebikeKmh;
@@ -43,7 +43,7 @@ public final class ClonedTagRule {
         if (a == null || b == null) {
             return false;
         }
-        double meters = distance(a.lat(), a.lon(), b.lat(), b.lon());
+        double meters = distances.meters(a, b);
         if (meters < MIN_DISTANCE_M) {
             return false;
         }
@@ -66,14 +66,5 @@ public final class ClonedTagRule {
     /** Times the last-seen table was full and started afresh. */
     public long resets() {
         return lastSeen.resets();
-    }
-
-    static double distance(double lat1, double lon1, double lat2, double lon2) {
-        double p1 = Math.toRadians(lat1);
-        double p2 = Math.toRadians(lat2);
-        double dp = p2 - p1;
-        double dl = Math.toRadians(lon2 - lon1);
-        double h = Math.sin(dp / 2) * Math.sin(dp / 2) + Math.cos(p1) * Math.cos(p2) * Math.sin(dl / 2) * Math.sin(dl / 2);
-        return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
     }
 }
