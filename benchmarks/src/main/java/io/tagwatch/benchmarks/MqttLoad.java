@@ -166,6 +166,8 @@ public final class MqttLoad {
             long relayed0 = relay == null ? 0 : relay.messages.get();
             long cpu0 = cpuNanos(target.pid());
             long own0 = ownCpuNanos();
+            ThreadSchedule targetThreads = ThreadSchedule.start(target.pid());
+            ThreadSchedule ownThreads = ThreadSchedule.start(ProcessHandle.current().pid());
             double matched0 = target.engine() == null ? 0 : target.engine().metric("tagwatch_ingest_reads_total");
             double[] stages0 = target.engine() == null ? null : stageTotals(target.engine());
             long t0 = System.nanoTime();
@@ -176,6 +178,8 @@ public final class MqttLoad {
             long relayed = relay == null ? 0 : relay.messages.get() - relayed0;
             double cpu = (cpuNanos(target.pid()) - cpu0) / 1e9 / secs * 100;
             double own = (ownCpuNanos() - own0) / 1e9 / secs * 100;
+            Map<String, List<Long>> targetSchedule = targetThreads == null ? null : targetThreads.runAndWaitPercent();
+            Map<String, List<Long>> ownSchedule = ownThreads == null ? null : ownThreads.runAndWaitPercent();
             double matched = target.engine() == null ? 0 : target.engine().metric("tagwatch_ingest_reads_total") - matched0;
             load.stop();
             if (target.engine() != null) {
@@ -218,6 +222,9 @@ public final class MqttLoad {
             p.put("latencyP99Ms", quantileMs(lat, 0.99));
             p.put("targetCpuPercent", target.pid() < 0 ? null : Math.round(cpu));
             p.put("generatorCpuPercent", Math.round(own));
+            // per thread: [% of the phase running, % runnable but waiting for a CPU]
+            p.put("targetThreadsRunWaitPercent", targetSchedule);
+            p.put("generatorThreadsRunWaitPercent", ownSchedule);
             System.out.println(JSON.writeValueAsString(p).replaceAll("\\s*\\n\\s*", " "));
             return p;
         }
