@@ -102,4 +102,27 @@ class ReaderLivenessTest {
         }
         assertThat(l.traffic("R").usualGapByHourMs()).containsExactly(gap);
     }
+
+    @Test
+    void lastSeen_followsEveryPacket_throughStatusAndDisconnect_andNeverGoesBack() {
+        ReaderLiveness l = new ReaderLiveness();
+        java.time.Instant t0 = java.time.Instant.parse("2026-11-29T10:00:00Z");
+        long token = l.connected("R", t0);
+        assertThat(l.state("R").lastSeen()).isEqualTo(t0);
+        l.seen("R", t0.plusSeconds(5).toEpochMilli());
+        l.seen("R", t0.plusSeconds(3).toEpochMilli()); // a late stamp from another event loop
+        assertThat(l.state("R").lastSeen()).isEqualTo(t0.plusSeconds(5));
+        assertThat(l.state("R").online()).isTrue();
+        l.status("R", "ok", t0.plusSeconds(7));
+        assertThat(l.state("R").lastSeen()).isEqualTo(t0.plusSeconds(7));
+        assertThat(l.state("R").lastStatus()).isEqualTo("ok");
+        l.seen("R", t0.plusSeconds(9).toEpochMilli());
+        l.disconnected("R", token, t0.plusSeconds(20), null);
+        ReaderLiveness.State gone = l.state("R");
+        assertThat(gone.online()).isFalse();
+        assertThat(gone.since()).isEqualTo(t0.plusSeconds(20));
+        assertThat(gone.lastSeen()).as("the last packet, not the disconnect").isEqualTo(t0.plusSeconds(9));
+        l.seen("nobody", t0.toEpochMilli());
+        assertThat(l.state("nobody")).isEqualTo(ReaderLiveness.State.NEVER);
+    }
 }
