@@ -36,8 +36,9 @@ public final class Engine implements AutoCloseable {
     /** A queued read (a slot in a decoded batch) holds about a third of what a pending sighting does. */
     private static final int READS_PER_PENDING_ROW = 3;
     /**
-     * Made-up hits serialised at start (about 0.3 s of one core): an alert then takes ~50 µs to
-     * serialise instead of ~300 µs interpreted; 20,000 rounds gained little more for four times the time.
+     * Made-up hits taken through the hit path at start (under a second of one core, on a thread of
+     * its own): an alert then takes ~50 µs to serialise instead of ~300 µs interpreted; 20,000 rounds
+     * gained little more for four times the time.
      */
     private static final int HIT_PATH_WARM_UP_ROUNDS = 5_000;
     private static final Logger log = LoggerFactory.getLogger(Engine.class);

@@ -168,19 +168,11 @@ public final class Alerts implements AutoCloseable {
      * Hits are rare — a city has a few a day — so the code that turns one into an alert would stay
      * interpreted: serialising an alert took ~300 µs so, against ~50 µs compiled (and under load,
      * with the two cores busy, 0.2 ms at the median and 1–3 ms at p90: session 6, RESULTS.md).
-     * Run at start on a thread of its own: serialises a made-up hit, without and with an incident,
-     * {@code rounds} times, so the JIT compiles the path before the first real hit. Publishes
-     * nothing; returns the bytes serialised.
+     * Serialises {@code hit} (alternately without and with {@code extra}) {@code rounds} times so
+     * the JIT compiles the path before the first real hit; publishes nothing and returns the bytes
+     * serialised. Called at start by {@code IngestPipeline.warmUp}, which makes up the hit.
      */
-    public static long warmUp(int rounds) {
-        long now = System.currentTimeMillis();
-        Hit hit = new Hit(java.util.UUID.nameUUIDFromBytes(new byte[] {1}), "stolen", 1, "stolen-first-read", 1, 1, 1,
-                "WARM-UP", "ebike", "brand", "color", "warm-up", "warm-up reader", 52.37, 4.89, "warm-up", now, now, -60, 0, null);
-        Map<String, Object> incident = new java.util.LinkedHashMap<>();
-        incident.put("id", 1L);
-        incident.put("track", List.of(Map.of("reader", "warm-up", "time", Instant.ofEpochMilli(now).toString())));
-        incident.put("direction", new java.util.LinkedHashMap<>(Map.of("from", "warm-up", "bearing", 90L, "heading", "E")));
-        Map<String, Object> extra = Map.of("incident", incident);
+    public static long warmUp(Hit hit, Map<String, Object> extra, int rounds) {
         long bytes = 0;
         for (int i = 0; i < rounds; i++) {
             bytes += toJson(hit, (i & 1) == 0 ? Map.of() : extra).length;

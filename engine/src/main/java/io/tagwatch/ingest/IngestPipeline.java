@@ -527,15 +527,25 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
 
     /**
      * Compiles the hit path before the first hit (hits are rare, see {@link Alerts#warmUp}): the
-     * hit's identity, then the alert's serialisation. Run once at start, on a thread of its own.
+     * hit's identity, its incident and the alert's serialisation, for a made-up stolen vehicle
+     * passing two made-up readers. Run once at start, on a thread of its own; publishes nothing.
      */
     public static void warmUp(int rounds) {
         long started = System.nanoTime();
+        ReaderInfo[] passed = {new ReaderInfo(0, "warm-up-1", "warm-up", 52.37, 4.89, "warm-up"),
+                new ReaderInfo(1, "warm-up-2", "warm-up", 52.38, 4.90, "warm-up")};
+        Incidents incidents = new Incidents(1);
         long sink = 0;
+        java.util.Map<String, Object> incident = java.util.Map.of();
         for (int i = 0; i < rounds; i++) {
-            sink += hitId(i, "warm-up", i).getLeastSignificantBits();
+            sink += hitId(i, passed[i & 1].id(), i).getLeastSignificantBits();
+            incident = incidents.passed(1, passed[i & 1], started / 1_000_000 + i);
         }
-        sink += Alerts.warmUp(rounds);
+        long now = System.currentTimeMillis();
+        ReaderInfo r = passed[0];
+        Hit hit = new Hit(hitId(1, r.id(), now), "stolen", 1, "stolen-first-read", 1, 1, 1, "WARM-UP", "ebike", "brand",
+                "color", r.id(), r.name(), r.lat(), r.lon(), r.district(), now, now, -60, 0, null);
+        sink += Alerts.warmUp(hit, incident, rounds);
         log.info("hit path compiled: {} made-up hits in {} ms ({})", rounds, (System.nanoTime() - started) / 1_000_000, sink & 1);
     }
 
