@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * batches at QoS 1, each keeping up to {@code window} messages unacknowledged, either as fast
  * as PUBACKs come back or at a fixed total rate. A batch of {@code readsPerMessage} reads is
  * made of passes of four reads of one tag (a burst, as a reader sees a vehicle) over 220,000
- * registered tags, stamped with the current time. Counts what was acknowledged.
+ * registered tags, stamped with the current time; a pass goes on in the connection's next
+ * messages when a message holds fewer reads (scenario (a): four one-read messages a pass).
+ * Counts what was acknowledged.
  *
  * <p>Each connection's state lives on its event loop; the counters are shared atomics.
  */
@@ -100,6 +102,9 @@ final class LoadPublisher implements AutoCloseable {
         boolean paced;
         int nextId = 1;
         long sent;
+        /** The vehicle of the pass in progress and its next read (0-3). */
+        long passTag;
+        int passRead;
         ScheduledFuture<?> pacer;
 
         Conn(String user, String password, int readsPerMessage, int window, CountDownLatch connected, int index) {
@@ -158,11 +163,15 @@ final class LoadPublisher implements AutoCloseable {
         private void publish() {
             batch.clear();
             long now = System.currentTimeMillis();
-            for (int i = 0; i < readsPerMessage; i += 4) {
-                long tag = FIRST_TAG + random.nextInt(FLEET);
-                for (int k = 0; k < 4 && i + k < readsPerMessage; k++) {
-                    batch.add(tag, now - 1_500 + k * 400L, -70 + (k == 1 || k == 2 ? 15 : 0), 1 + (k >> 1));
+            for (int i = 0; i < readsPerMessage; i++) {
+                // A pass goes on across messages: with one read a message, four messages in a row
+                // carry one vehicle's pass, as a reader publishing each read would send them.
+                if (passRead == 0) {
+                    passTag = FIRST_TAG + random.nextInt(FLEET);
                 }
+                int k = passRead;
+                batch.add(passTag, now - 1_500 + k * 400L, -70 + (k == 1 || k == 2 ? 15 : 0), 1 + (k >> 1));
+                passRead = (k + 1) & 3;
             }
             int id = nextId;
             nextId = nextId == 65_535 ? 1 : nextId + 1;

@@ -17,8 +17,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -27,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * stolen tag at QoS 1, each (tag, reader) pair only once in the whole run (so neither the
  * dedup window nor hit suppression hides it). The time from the publish to the probe's
  * arrival at the subscriber (TagWatch's alert, or Mosquitto's relayed message) is its latency.
- * Thread-safe.
+ * A probe is made, stamped and written on its connection's event loop, as a reader publishes:
+ * a timer thread handing each probe to the loop put one of the generator's own wake-ups (and
+ * its wait for a CPU beside the load) into every probe's time. Thread-safe.
  */
 final class Prober implements AutoCloseable {
     private final List<Channel> channels = new ArrayList<>();
@@ -35,7 +35,6 @@ final class Prober implements AutoCloseable {
     private final long[] tags;
     private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
     private final List<Long> latenciesNanos = Collections.synchronizedList(new ArrayList<>());
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private ScheduledFuture<?> task;
     private int next;
 
@@ -62,7 +61,7 @@ final class Prober implements AutoCloseable {
 
     void start(double perSecond) {
         latenciesNanos.clear();
-        task = timer.scheduleAtFixedRate(this::probe, 0, (long) (1e9 / perSecond), TimeUnit.NANOSECONDS);
+        task = channels.get(0).eventLoop().scheduleAtFixedRate(this::probe, 0, (long) (1e9 / perSecond), TimeUnit.NANOSECONDS);
     }
 
     void stop() {
@@ -112,7 +111,9 @@ final class Prober implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        if (task != null) {
+            task.cancel(false);
+        }
         channels.forEach(Channel::close);
     }
 }

@@ -313,8 +313,6 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
             b.source(b.readerId(), r.index(), b.receivedAt());
         }
         matchStart = System.nanoTime();
-        // Expiry on the batches' own receive times, so replay closes windows as live did.
-        sweep(b.receivedAt());
         final int reader = b.readerIndex();
         final long arrival = b.receivedAt();
         final String district = readers.byIndex(reader).district();
@@ -349,6 +347,10 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         reads += n;
         opened += newSightings;
         matchedEnd = e.end();
+        // Expiry on the batches' own receive times, so replay closes windows as live did. After
+        // the batch's reads, not before: a sweep step (up to SLICE_SLOTS slots) ahead of them was
+        // most of the time from a probe's arrival to its hit (0.2 ms of 0.25 at p50, idle).
+        sweep(b.receivedAt());
     }
 
     /**
