@@ -55,13 +55,15 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
     private final Map<String, io.netty.channel.Channel> sessionsByClientId;
     private final MqttCounters counters;
     private final ReaderLiveness liveness;
+    /** Where subscribers' connections move after CONNECT, away from reader traffic (null: they stay). */
+    private final io.netty.channel.EventLoop subscriberLoop;
     private MqttSession session;
     private boolean connecting;
 
     MqttConnectionHandler(EngineConfig config, MqttAuthenticator authenticator, Executor authExecutor,
                           ReadPublishHandler publishes, Subscriptions subscriptions,
                           Map<String, io.netty.channel.Channel> sessionsByClientId, MqttCounters counters,
-                          ReaderLiveness liveness) {
+                          ReaderLiveness liveness, io.netty.channel.EventLoop subscriberLoop) {
         this.config = config;
         this.authenticator = authenticator;
         this.authExecutor = authExecutor;
@@ -70,6 +72,7 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
         this.sessionsByClientId = sessionsByClientId;
         this.counters = counters;
         this.liveness = liveness;
+        this.subscriberLoop = subscriberLoop;
     }
 
     @Override
@@ -186,6 +189,44 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
         session = new MqttSession(id, mqtt5, result.reader(), result.user(), config.maxReadsPerBatch(),
                 new TokenBucket(config.readerPublishRate(), config.readerPublishBurst(), System.nanoTime()));
         ctx.channel().attr(MqttSession.KEY).set(session);
+        if (session.user != null && subscriberLoop != null && !subscriberLoop.inEventLoop()) {
+            moveToSubscriberLoop(ctx, mqtt5, id, keepAlive, willTopic, will, cleanStart, expirySeconds);
+            return;
+        }
+        completeConnect(ctx, mqtt5, id, keepAlive, willTopic, will, cleanStart, expirySeconds);
+    }
+
+    /**
+     * A subscriber's connection (an officer, a console) leaves the reader traffic's event loop for
+     * the subscribers' own before its CONNACK, so an alert written to it never waits behind a round
+     * of readers' reads (at 80,000 reads/s such a round held alerts up to 17 ms at p99). Reads stay
+     * off meanwhile ({@link #connect} turned them off for the credentials check).
+     */
+    private void moveToSubscriberLoop(ChannelHandlerContext ctx, boolean mqtt5, String id, int keepAlive, String willTopic,
+                                      byte[] will, boolean cleanStart, long expirySeconds) {
+        io.netty.channel.Channel ch = ctx.channel();
+        ch.deregister().addListener(left -> {
+            if (!left.isSuccess()) {
+                log.warn("{} could not leave its event loop: closing", session.principal(), left.cause());
+                ch.close();
+                return;
+            }
+            subscriberLoop.register(ch).addListener(moved -> {
+                if (!moved.isSuccess()) {
+                    log.warn("{} could not move to the subscribers' event loop: closing", session.principal(), moved.cause());
+                    ch.close();
+                    return;
+                }
+                completeConnect(ctx, mqtt5, id, keepAlive, willTopic, will, cleanStart, expirySeconds);
+            });
+        });
+    }
+
+    private void completeConnect(ChannelHandlerContext ctx, boolean mqtt5, String id, int keepAlive, String willTopic,
+                                 byte[] will, boolean cleanStart, long expirySeconds) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
         if (session.reader != null) {
             if (willTopic != null && willTopic.equals(session.statusTopic)) {
                 session.will = will;

@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  *       configured maximum size;</li>
  *   <li>{@value #CONNECTION}: the connection's state machine.</li>
  * </ol>
+ * Connections are accepted on the worker loops (one per core); a subscriber's (a user's, not a
+ * reader's) moves to the one subscribers' loop during its CONNECT, before the CONNACK.
  */
 public final class MqttServer implements AlertPublisher, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MqttServer.class);
@@ -64,6 +66,13 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
     private final ExecutorService authExecutor;
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final EventLoopGroup workers;
+    /**
+     * Subscribers' connections (officers, consoles) after their CONNECT: alerts are rare and must
+     * not wait behind a round of reader traffic on a shared loop.
+     */
+    private final EventLoopGroup subscriberLoop = new MultiThreadIoEventLoopGroup(1,
+            new io.netty.util.concurrent.DefaultThreadFactory("mqtt-subscribers", true), NioIoHandler.newFactory());
+    private final io.netty.channel.EventLoop subscriberEventLoop = subscriberLoop.next();
     private Channel listener;
     private Channel tlsListener;
 
@@ -73,6 +82,10 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
         this.counters = new MqttCounters(meters);
         this.subscriptions = new Subscriptions(config.sessionQueue(), counters.sessionAlertsDropped);
         meters.gauge("tagwatch.mqtt.sessions", subscriptions, Subscriptions::size);
+        io.micrometer.core.instrument.Gauge.builder("tagwatch.mqtt.subscriber.connections", sessionsByClientId,
+                        open -> open.values().stream().filter(c -> c.isActive() && c.eventLoop() == subscriberEventLoop).count())
+                .description("subscribers' connections (officers, consoles) served on the subscribers' event loop")
+                .register(meters);
         io.micrometer.core.instrument.FunctionCounter.builder("tagwatch.mqtt.alerts.delivered", subscriptions,
                 Subscriptions::delivered).description("alerts handed to subscriber connections").register(meters);
         this.publishes = new ReadPublishHandler(config, journal, counters, liveness, registry.readers());
@@ -138,7 +151,8 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
                                 .addLast(ENCODER, MqttEncoder.INSTANCE)
                                 .addLast(DECODER, new MqttDecoder(config.maxPacketBytes()))
                                 .addLast(CONNECTION, new MqttConnectionHandler(config, authenticator, authExecutor,
-                                        publishes, subscriptions, sessionsByClientId, counters, liveness));
+                                        publishes, subscriptions, sessionsByClientId, counters, liveness,
+                                        subscriberEventLoop));
                     }
                 });
         Channel ch;
@@ -172,6 +186,7 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
         }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        subscriberLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         authExecutor.shutdownNow();
     }
 }

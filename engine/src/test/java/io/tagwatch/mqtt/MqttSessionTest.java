@@ -84,6 +84,42 @@ class MqttSessionTest {
         return c;
     }
 
+    private static long subscriberConnections() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^tagwatch_mqtt_subscriber_connections ([0-9.eE+-]+)$",
+                java.util.regex.Pattern.MULTILINE).matcher(tw.api().rawGet("/metrics"));
+        assertThat(m.find()).as("tagwatch_mqtt_subscriber_connections in /metrics").isTrue();
+        return Math.round(Double.parseDouble(m.group(1)));
+    }
+
+    private static void awaitSubscriberConnections(long n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (subscriberConnections() != n && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(subscriberConnections()).isEqualTo(n);
+    }
+
+    /** Alerts must not wait behind readers' traffic: a console's connection leaves the readers' loops at CONNECT. */
+    @Test
+    void anOfficersConsole_isServedOnTheSubscribersEventLoop_andAReaderIsNot() throws Exception {
+        long before = subscriberConnections();
+        try (RawMqttClient reader = new RawMqttClient(tw.engine.mqttPort())) {
+            reader.connect("SG-loop-check", "SG", SECRETS.get("SG"), 30, null, null);
+            try (RawMqttClient console = new RawMqttClient(tw.engine.mqttPort())) {
+                io.netty.handler.codec.mqtt.MqttConnAckMessage ack = (io.netty.handler.codec.mqtt.MqttConnAckMessage)
+                        console.connect("car-loop-check", "car7", "car7-password", 30, null, null);
+                assertThat(ack.variableHeader().connectReturnCode())
+                        .isEqualTo(io.netty.handler.codec.mqtt.MqttConnectReturnCode.CONNECTION_ACCEPTED);
+                assertThat(subscriberConnections()).as("the console, not the reader").isEqualTo(before + 1);
+                console.send(io.netty.handler.codec.mqtt.MqttMessageBuilders.subscribe().messageId(1)
+                        .addSubscription(io.netty.handler.codec.mqtt.MqttQoS.AT_MOST_ONCE, "alerts/north").build());
+                assertThat(console.read(5_000).fixedHeader().messageType())
+                        .isEqualTo(io.netty.handler.codec.mqtt.MqttMessageType.SUBACK);
+            }
+            awaitSubscriberConnections(before);
+        }
+    }
+
     @Test
     void aQos1AlertNotAcknowledged_isSentAgainWithDup_whenThePersistentSessionReconnects() throws Exception {
         try (RawMqttClient c = new RawMqttClient(tw.engine.mqttPort())) {
