@@ -131,8 +131,8 @@ class MqttInteropTest {
         assertThat(alert.get("reader").get("id").asText()).isEqualTo("RM");
     }
 
-    @Test
-    void pahoOverTls_withTheOperatorsCertificate_publishesReads() throws Exception {
+    /** A client's TLS trusting the operator's self-signed certificate. */
+    private static SSLContext operatorsTls() throws Exception {
         X509Certificate cert;
         try (var in = Files.newInputStream(dir.resolve("cert.pem"))) {
             cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
@@ -144,6 +144,42 @@ class MqttInteropTest {
         tmf.init(trust);
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, tmf.getTrustManagers(), null);
+        return ssl;
+    }
+
+    /** A patrol's connection changes event loop during its CONNECT: over TLS too, the alert still comes. */
+    @Test
+    void pahoOverTls_asAPatrol_receivesTheAlert() throws Exception {
+        String readerSecret = tw.api().createReader(admin, "RT", "docks");
+        java.util.concurrent.BlockingQueue<JsonNode> alerts = new java.util.concurrent.LinkedBlockingQueue<>();
+        MqttClient patrol = new MqttClient("ssl://localhost:" + tw.engine.mqtt().tlsPort(), "dock-tls-" + System.nanoTime(),
+                new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setUserName("dockpatrol");
+        o.setPassword("dock-password".toCharArray());
+        o.setSocketFactory(operatorsTls().getSocketFactory());
+        patrol.connect(o);
+        patrol.subscribe("alerts/docks", 1, (topic, m) -> alerts.add(JSON.readTree(m.getPayload())));
+        MqttClient reader = new MqttClient("tcp://localhost:" + tw.engine.mqttPort(), "RT-" + System.nanoTime(), new MemoryPersistence());
+        MqttConnectOptions r = new MqttConnectOptions();
+        r.setUserName("RT");
+        r.setPassword(readerSecret.toCharArray());
+        reader.connect(r);
+        String json = "{\"reads\":[{\"tag\":\"" + STOLEN + "\",\"ts\":" + System.currentTimeMillis() + ",\"rssi\":-50}]}";
+        reader.publish("tags/RT/reads", json.getBytes(StandardCharsets.UTF_8), 1, false);
+        reader.disconnect();
+        reader.close();
+        JsonNode alert = alerts.poll(20, TimeUnit.SECONDS);
+        patrol.disconnect();
+        patrol.close();
+        assertThat(alert).as("the alert, over TLS").isNotNull();
+        assertThat(alert.get("tag").asText()).isEqualTo(STOLEN);
+        assertThat(alert.get("reader").get("id").asText()).isEqualTo("RT");
+    }
+
+    @Test
+    void pahoOverTls_withTheOperatorsCertificate_publishesReads() throws Exception {
+        SSLContext ssl = operatorsTls();
         long before = tw.engine.ingest().stats().reads();
         MqttClient c = new MqttClient("ssl://localhost:" + tw.engine.mqtt().tlsPort(), "RM-tls-" + System.nanoTime(),
                 new MemoryPersistence());
