@@ -59,8 +59,9 @@ import org.slf4j.LoggerFactory;
  *       be written carries its sightings into the next.</li>
  * </ul>
  * Snapshot-copy steps (and the idle sweep) come between turns of matching ({@code matchTurn}),
- * not between two queued batches; the sweep that follows the batches' own receive times takes
- * what the time since its last step owes, about a thousand slots a millisecond (2^20 slots).
+ * not between two queued batches; the sweep that follows the batches' own receive times comes
+ * after each batch's reads (never ahead of a hit) and takes what the time since its last step
+ * owes, about a thousand slots a millisecond (2^20 slots).
  *
  * <p>{@link #journaled} is thread-safe and lock-free. The match thread alone owns the window.
  */

@@ -55,7 +55,7 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
     private final Map<String, io.netty.channel.Channel> sessionsByClientId;
     private final MqttCounters counters;
     private final ReaderLiveness liveness;
-    /** Where subscribers' connections move after CONNECT, away from reader traffic (null: they stay). */
+    /** Where subscribers' connections move at CONNECT, away from reader traffic. */
     private final io.netty.channel.EventLoop subscriberLoop;
     private MqttSession session;
     private boolean connecting;
@@ -72,7 +72,7 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
         this.sessionsByClientId = sessionsByClientId;
         this.counters = counters;
         this.liveness = liveness;
-        this.subscriberLoop = subscriberLoop;
+        this.subscriberLoop = java.util.Objects.requireNonNull(subscriberLoop, "subscriberLoop");
     }
 
     @Override
@@ -189,7 +189,7 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
         session = new MqttSession(id, mqtt5, result.reader(), result.user(), config.maxReadsPerBatch(),
                 new TokenBucket(config.readerPublishRate(), config.readerPublishBurst(), System.nanoTime()));
         ctx.channel().attr(MqttSession.KEY).set(session);
-        if (session.user != null && subscriberLoop != null && !subscriberLoop.inEventLoop()) {
+        if (session.user != null) { // accepted on a worker loop: never the subscribers' already
             moveToSubscriberLoop(ctx, mqtt5, id, keepAlive, willTopic, will, cleanStart, expirySeconds);
             return;
         }
