@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * acknowledged per second, publish-to-subscriber latency of probes (TagWatch: reader publish
  * to the officer's alert; Mosquitto: to the relayed message, read by the subscriber that takes
  * the whole relayed load), and CPU of the target and of this JVM. The probes and the officer run
- * on an event loop of their own, apart from the load's. Then TagWatch at half its maximum sustained rate of each scenario (acknowledged and
+ * on an event loop of their own, apart from the load's. Then TagWatch with the probes alone
+ * (no load: the alert path's floor on this machine), at half its maximum sustained rate of each scenario (acknowledged and
  * matched; the latency target), and
  * a sustained phase of (b) after which every acknowledged read must have been matched and
  * every sighting written.
@@ -127,6 +128,9 @@ public final class MqttLoad {
                         maxRate.merge(s.name(), sustainable, Math::max);
                     }
                 }
+                Map<String, Object> idle = probesOnly(tagwatch, phaseSeconds);
+                idle.put("noLoad", true);
+                phases.add(idle);
                 for (Scenario s : List.of(A, B)) {
                     Map<String, Object> half = phase(group, tagwatch, s, maxRate.get(s.name()) / 2, phaseSeconds, null,
                             LATENCY_PROBES_PER_SECOND);
@@ -221,12 +225,7 @@ public final class MqttLoad {
                 p.put("backlogSecondsBefore", Math.round(backlogSeconds * 10) / 10.0);
                 // the engine's own account of the probes' alerts, stage by stage (mean ms), and its GC pauses
                 double[] stages = stageTotals(target.engine());
-                Map<String, Object> means = new LinkedHashMap<>();
-                for (int i = 0; i < STAGES.length; i++) {
-                    double n = stages[2 * i + 1] - stages0[2 * i + 1];
-                    means.put(STAGES[i], n == 0 ? null : Math.round((stages[2 * i] - stages0[2 * i]) / n * 1e4) / 10.0);
-                }
-                p.put("alertStageMeanMs", means);
+                p.put("alertStageMeanMs", stageMeans(stages0, stages));
                 p.put("gcPauseMsPerSecond", Math.round((stages[stages.length - 1] - stages0[stages0.length - 1]) * 1000 / secs * 10) / 10.0);
             }
             p.put("probes", lat.size());
@@ -240,6 +239,57 @@ public final class MqttLoad {
             System.out.println(JSON.writeValueAsString(p).replaceAll("\\s*\\n\\s*", " "));
             return p;
         }
+    }
+
+    /**
+     * The alert path's floor on this machine: the probes alone, no load, everything else as in
+     * the half-rate phases (same engine, warm). It starts once the last load's windows have closed
+     * and their sightings are written (the dedup window, 30 s), so that aftermath is not in it.
+     * What the half-rate figure adds to it is the load's; what is already in it is the machine's,
+     * the generator's and the path's own.
+     */
+    private static Map<String, Object> probesOnly(Target target, int seconds) throws Exception {
+        long w0 = System.nanoTime();
+        settle(target.engine());
+        while ((target.engine().metric("tagwatch_dedup_open_windows") > 0 || target.engine().metric("tagwatch_sightings_pending") > 0)
+                && System.nanoTime() - w0 < TimeUnit.SECONDS.toNanos(90)) {
+            Thread.sleep(500);
+        }
+        double backlogSeconds = (System.nanoTime() - w0) / 1e9;
+        long cpu0 = cpuNanos(target.pid());
+        long own0 = ownCpuNanos();
+        double[] stages0 = stageTotals(target.engine());
+        target.prober().start(LATENCY_PROBES_PER_SECOND);
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        target.prober().stop();
+        Thread.sleep(1_000); // the last probes' alerts
+        List<Long> lat = target.prober().latencies();
+        double[] stages = stageTotals(target.engine());
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("target", target.name());
+        p.put("scenario", "probes only, no load");
+        p.put("seconds", Math.round(secs * 10) / 10.0);
+        p.put("backlogSecondsBefore", Math.round(backlogSeconds * 10) / 10.0);
+        p.put("alertStageMeanMs", stageMeans(stages0, stages));
+        p.put("probes", lat.size());
+        p.put("latencyP50Ms", quantileMs(lat, 0.5));
+        p.put("latencyP99Ms", quantileMs(lat, 0.99));
+        p.put("targetCpuPercent", Math.round((cpuNanos(target.pid()) - cpu0) / 1e9 / secs * 100));
+        p.put("generatorCpuPercent", Math.round((ownCpuNanos() - own0) / 1e9 / secs * 100));
+        System.out.println(JSON.writeValueAsString(p).replaceAll("\\s*\\n\\s*", " "));
+        return p;
+    }
+
+    /** Mean ms of each alert stage between two {@link #stageTotals} readings (null for a stage with no alert). */
+    private static Map<String, Object> stageMeans(double[] before, double[] after) {
+        Map<String, Object> means = new LinkedHashMap<>();
+        for (int i = 0; i < STAGES.length; i++) {
+            double n = after[2 * i + 1] - before[2 * i + 1];
+            means.put(STAGES[i], n == 0 ? null : Math.round((after[2 * i] - before[2 * i]) / n * 1e4) / 10.0);
+        }
+        return means;
     }
 
     private static final String[] STAGES = {"journal", "queue", "match", "publish"};
@@ -437,15 +487,16 @@ public final class MqttLoad {
         Map<String, Object> halfA = phases.stream().filter(p -> p.containsKey("halfOfMax") && p.get("scenario").equals(A.name()))
                 .findFirst().orElseThrow();
         Map<String, Object> sustained = phases.stream().filter(p -> p.containsKey("sustained")).findFirst().orElseThrow();
+        Map<String, Object> idle = phases.stream().filter(p -> p.containsKey("noLoad")).findFirst().orElseThrow();
         String row = String.format(java.util.Locale.ROOT,
-                "| %s | %,.0f / %,.0f | %,.0f / %,.0f = **%.2f** (by round %s; matched %,.0f reads/s) | %,.0f / %,.0f = %.2f (matched %,.0f reads/s) | %,d acked, %,d matched reads/s for %.0f s | %s / %s ms (a), %s / %s ms (b) | `%s` |%n",
+                "| %s | %,.0f / %,.0f | %,.0f / %,.0f = **%.2f** (by round %s; matched %,.0f reads/s) | %,.0f / %,.0f = %.2f (matched %,.0f reads/s) | %,d acked, %,d matched reads/s for %.0f s | %s / %s ms (a), %s / %s ms (b); no load %s / %s ms | `%s` |%n",
                 result.get("date").toString().substring(0, 10),
                 num(summary.get("a sink (does nothing) median msgs/s")), num(summary.get("b sink (does nothing) median msgs/s")),
                 ta, ma, ta / ma, summary.get("a TagWatch / Mosquitto by round"), num(summary.get("a TagWatch median reads matched/s")),
                 tb, mb, tb / mb, num(summary.get("b TagWatch median reads matched/s")),
                 (Long) sustained.get("readsPerSecond"), (Long) sustained.get("readsMatchedPerSecond"), (Double) sustained.get("seconds"),
                 halfA.get("latencyP50Ms"), halfA.get("latencyP99Ms"), halfB.get("latencyP50Ms"), halfB.get("latencyP99Ms"),
-                file.toString());
+                idle.get("latencyP50Ms"), idle.get("latencyP99Ms"), file.toString());
         int at = text.indexOf(RESULTS_MARKER) + RESULTS_MARKER.length();
         int lineEnd = text.indexOf('\n', at) + 1;
         // after the marker comes the table header; rows go at the end of the table
