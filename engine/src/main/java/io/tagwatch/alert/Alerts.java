@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Raises hits: each goes out as a JSON alert on {@code alerts/{district}} at once, on the
- * raising thread (the match thread: publishers only queue the bytes to their connections, see
+ * raising thread (the match thread, which serves the subscribers' connections and so writes
+ * to their sockets itself; other raisers' alerts are queued to it, see
  * {@link AlertPublisher}), and is stored in the {@code hits} table by a separate thread, so an
  * alert never waits for the database. A hit the database refuses is retried with back-off,
  * never dropped.

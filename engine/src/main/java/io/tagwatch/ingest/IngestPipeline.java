@@ -63,6 +63,10 @@ import org.slf4j.LoggerFactory;
  * after each batch's reads (never ahead of a hit) and takes what the time since its last step
  * owes, about a thousand slots a millisecond (2^20 slots).
  *
+ * <p>The match thread also serves the subscribers' MQTT connections ({@link MatchThreadIo}): it
+ * waits for work in their event loop and serves them between turns, so a hit's alert is written
+ * to the officers' sockets by the thread that raised it.
+ *
  * <p>{@link #journaled} is thread-safe and lock-free. The match thread alone owns the window.
  */
 public final class IngestPipeline implements JournalSink, AutoCloseable {
@@ -118,6 +122,8 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     private volatile long suppressed;
     private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
     private final Thread thread;
+    /** The subscribers' connections, served on this thread; where it waits for work. */
+    private final MatchThreadIo io;
     private final ExecutorService checkpointThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "ingest-checkpoint");
         t.setDaemon(true);
@@ -162,7 +168,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     public IngestPipeline(HotLists hotLists, ReaderDirectory readers, Alerts alerts, SightingWriter writer,
                           long dedupWindowMs, int maxOpenSightings, Path journalDir, long checkpoint,
                           long checkpointIntervalMs, int checkpointRows, boolean unregisteredHits, long suppressionMs,
-                          ClonedTagRule cloned) {
+                          ClonedTagRule cloned, MatchThreadIo io) {
         this.hotLists = hotLists;
         this.readers = readers;
         this.alerts = alerts;
@@ -178,8 +184,10 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         this.matchedEnd = checkpoint;
         this.checkpointedEnd = checkpoint;
         restore(checkpoint);
+        this.io = io;
         this.thread = new Thread(this::run, "ingest-match");
         this.thread.setDaemon(true);
+        io.ownedBy(thread);
         this.thread.start();
     }
 
@@ -209,7 +217,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         queuedReads.addAndGet(batch.size());
         queue.offer(new Entry(batch, end));
         queued.incrementAndGet();
-        LockSupport.unpark(thread);
+        io.signal();
     }
 
     /** Reads journaled and not yet matched (held in the heap until the match thread gets to them). */
@@ -226,10 +234,12 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         nextCheckpoint = System.nanoTime() + checkpointEveryNanos;
         while (running) {
             if (!matchTurn() && !dedup.snapshotInProgress()) {
-                LockSupport.parkNanos(idlePark());
+                io.idle(idlePark());
                 if (queue.isEmpty()) {
                     sweep(System.currentTimeMillis());
                 }
+            } else {
+                io.serveIfDue();
             }
             maybeCheckpoint(false);
         }
@@ -243,6 +253,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         awaitCheckpointIdle();
         closed += dedup.closeAll(collect);
         maybeCheckpoint(true);
+        io.shutDown();
         checkpointThread.shutdown();
         try {
             if (!checkpointThread.awaitTermination(20, TimeUnit.SECONDS)) {
@@ -561,7 +572,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     @Override
     public void close() {
         running = false;
-        LockSupport.unpark(thread);
+        io.signal();
         try {
             thread.join(30_000);
         } catch (InterruptedException e) {

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value #CONNECTION}: the connection's state machine.</li>
  * </ol>
  * Connections are accepted on the worker loops (one per core); a subscriber's (a user's, not a
- * reader's) moves to the one subscribers' loop during its CONNECT, before the CONNACK.
+ * reader's) moves to the subscribers' loop — driven by the match thread, which raises the
+ * alerts — during its CONNECT, before the CONNACK.
  */
 public final class MqttServer implements AlertPublisher, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MqttServer.class);
@@ -68,16 +69,17 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
     private final EventLoopGroup workers;
     /**
      * Subscribers' connections (officers, consoles) after their CONNECT: alerts are rare and must
-     * not wait behind a round of reader traffic on a shared loop.
+     * not wait behind a round of reader traffic on a shared loop. The loop is the match thread's
+     * ({@code ingest.MatchThreadIo}), which raises the alerts; it is not this server's to stop.
      */
-    private final EventLoopGroup subscriberLoop = new MultiThreadIoEventLoopGroup(1,
-            new io.netty.util.concurrent.DefaultThreadFactory("mqtt-subscribers", true), NioIoHandler.newFactory());
-    private final io.netty.channel.EventLoop subscriberEventLoop = subscriberLoop.next();
+    private final io.netty.channel.EventLoop subscriberEventLoop;
     private Channel listener;
     private Channel tlsListener;
 
-    public MqttServer(EngineConfig config, Registry registry, Journal journal, ReaderLiveness liveness, MeterRegistry meters) {
+    public MqttServer(EngineConfig config, Registry registry, Journal journal, ReaderLiveness liveness, MeterRegistry meters,
+                      io.netty.channel.EventLoop subscriberEventLoop) {
         this.config = config;
+        this.subscriberEventLoop = java.util.Objects.requireNonNull(subscriberEventLoop, "subscriberEventLoop");
         this.authenticator = new MqttAuthenticator(registry);
         this.counters = new MqttCounters(meters);
         this.subscriptions = new Subscriptions(config.sessionQueue(), counters.sessionAlertsDropped);
@@ -186,7 +188,6 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
         }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        subscriberLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         authExecutor.shutdownNow();
     }
 }
