@@ -5,6 +5,9 @@ import io.netty.channel.ManualIoEventLoop;
 import io.netty.channel.nio.NioIoHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The subscribers' MQTT connections (officers, consoles) served on the match thread itself: a
@@ -16,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * queued by another thread (a reminder's alert, a connection moving in) all wake it.
  */
 public final class MatchThreadIo {
+    private static final Logger log = LoggerFactory.getLogger(MatchThreadIo.class);
     /** While matching goes on without a pause, the connections are served at least this often. */
     static final long SERVE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -46,7 +50,7 @@ public final class MatchThreadIo {
 
     /** Match thread, nothing to match: serves the connections, waiting up to {@code nanos} for I/O, a task or a signal. */
     void idle(long nanos) {
-        loop.run(nanos);
+        serve(nanos);
         lastServed = System.nanoTime();
     }
 
@@ -54,8 +58,22 @@ public final class MatchThreadIo {
     void serveIfDue() {
         long now = System.nanoTime();
         if (now - lastServed >= SERVE_EVERY_NANOS) {
-            loop.runNow();
+            serve(0);
             lastServed = now;
+        }
+    }
+
+    /** One round of the loop; whatever it throws stays here: officers' connections never stop the matching. */
+    private void serve(long waitNanos) {
+        try {
+            if (waitNanos > 0) {
+                loop.run(waitNanos);
+            } else {
+                loop.runNow();
+            }
+        } catch (RuntimeException e) {
+            log.warn("subscribers' connections: a round of their event loop failed, matching goes on", e);
+            LockSupport.parkNanos(Math.min(Math.max(waitNanos, SERVE_EVERY_NANOS), TimeUnit.MILLISECONDS.toNanos(10)));
         }
     }
 
