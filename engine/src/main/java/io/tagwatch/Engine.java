@@ -133,13 +133,11 @@ public final class Engine implements AutoCloseable {
             FunctionCounter.builder("tagwatch.cloned.table.resets", cloned, ClonedTagRule::resets)
                     .description("times the cloned-tag check's table was full and started afresh").register(meters);
         }
-        // Officers' and consoles' connections are served on the match thread, where alerts are raised.
-        io.tagwatch.ingest.MatchThreadIo subscribersIo = new io.tagwatch.ingest.MatchThreadIo();
         ingest = started(new IngestPipeline(hotLists, registry.readers(), alerts, writer,
                 config.dedupWindow().toMillis(), config.maxOpenSightings(), journalDir, checkpoint,
                 config.checkpointInterval().toMillis(), config.writerBatchRows(), config.unregisteredHits(),
                 config.hitSuppression().toMillis(),
-                cloned, subscribersIo));
+                cloned));
         // Replays the journal after the checkpoint into the pipeline, then takes appends.
         journal = started(FileJournal.open(journalDir, config.journalOptions(), checkpoint, ingest));
         // The backlog the heap holds — journaled reads not yet matched, closed sightings not yet
@@ -164,7 +162,8 @@ public final class Engine implements AutoCloseable {
         api[0] = started(new HttpApiServer(config, registry, liveness, hotLists, alerts, meters, () -> ready,
                 this::readiness, db));
         httpPort = api[0].start();
-        mqtt = started(new MqttServer(config, registry, journal, liveness, meters, subscribersIo.eventLoop()));
+        // Officers' and consoles' connections are served on the match thread, where alerts are raised.
+        mqtt = started(new MqttServer(config, registry, journal, liveness, meters, ingest.subscriberLoop()));
         server[0] = mqtt;
         mqttPort = mqtt.start();
         if (config.ingestUrl() != null) {

@@ -168,7 +168,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     public IngestPipeline(HotLists hotLists, ReaderDirectory readers, Alerts alerts, SightingWriter writer,
                           long dedupWindowMs, int maxOpenSightings, Path journalDir, long checkpoint,
                           long checkpointIntervalMs, int checkpointRows, boolean unregisteredHits, long suppressionMs,
-                          ClonedTagRule cloned, MatchThreadIo io) {
+                          ClonedTagRule cloned) {
         this.hotLists = hotLists;
         this.readers = readers;
         this.alerts = alerts;
@@ -184,7 +184,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         this.matchedEnd = checkpoint;
         this.checkpointedEnd = checkpoint;
         restore(checkpoint);
-        this.io = io;
+        this.io = new MatchThreadIo();
         this.thread = new Thread(this::run, "ingest-match");
         this.thread.setDaemon(true);
         io.ownedBy(thread);
@@ -218,6 +218,14 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         queue.offer(new Entry(batch, end));
         queued.incrementAndGet();
         io.signal();
+    }
+
+    /**
+     * The event loop the subscribers' connections (officers, consoles) move to: the match
+     * thread's own, so the alerts it raises are written to them without a hand-off.
+     */
+    public io.netty.channel.EventLoop subscriberLoop() {
+        return io.eventLoop();
     }
 
     /** Reads journaled and not yet matched (held in the heap until the match thread gets to them). */

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * loop's select, so a batch handed over by the journal writer, an officer's packet and a task
  * queued by another thread (a reminder's alert, a connection moving in) all wake it.
  */
-public final class MatchThreadIo {
+final class MatchThreadIo {
     private static final Logger log = LoggerFactory.getLogger(MatchThreadIo.class);
     /** While matching goes on without a pause, the connections are served at least this often. */
     static final long SERVE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -29,7 +29,7 @@ public final class MatchThreadIo {
     private long lastServed;
 
     /** The event loop subscribers' connections move to. */
-    public IoEventLoop eventLoop() {
+    IoEventLoop eventLoop() {
         return loop;
     }
 
@@ -82,7 +82,7 @@ public final class MatchThreadIo {
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (!loop.isTerminated() && System.nanoTime() - until < 0) {
-            loop.run(TimeUnit.MILLISECONDS.toNanos(10));
+            serve(TimeUnit.MILLISECONDS.toNanos(10));
         }
     }
 }

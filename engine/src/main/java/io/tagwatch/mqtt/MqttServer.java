@@ -86,7 +86,7 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
         meters.gauge("tagwatch.mqtt.sessions", subscriptions, Subscriptions::size);
         io.micrometer.core.instrument.Gauge.builder("tagwatch.mqtt.subscriber.connections", sessionsByClientId,
                         open -> open.values().stream().filter(c -> c.isActive() && c.eventLoop() == subscriberEventLoop).count())
-                .description("subscribers' connections (officers, consoles) served on the subscribers' event loop")
+                .description("subscribers' connections (officers, consoles) served on the match thread's event loop")
                 .register(meters);
         io.micrometer.core.instrument.FunctionCounter.builder("tagwatch.mqtt.alerts.delivered", subscriptions,
                 Subscriptions::delivered).description("alerts handed to subscriber connections").register(meters);
