@@ -1,5 +1,6 @@
 package io.tagwatch.benchmarks;
 
+import io.tagwatch.net.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -9,9 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttDecoder;
@@ -44,7 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ConnectionScale {
     public static void main(String[] args) throws Exception {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NettyTransport.ioHandlerFactory());
         try (EngineUnderTest engine = new EngineUnderTest("2g", "--max-connections-per-address", "100000",
                 "--max-connections", "200000")) {
             engine.loginAdmin();
@@ -92,7 +91,7 @@ public final class ConnectionScale {
 
     private static Channel connect(EventLoopGroup group, int port, String source, String clientId, String secret,
                                    CountDownLatch done, AtomicInteger failed) {
-        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        Bootstrap b = new Bootstrap().group(group).channel(NettyTransport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override

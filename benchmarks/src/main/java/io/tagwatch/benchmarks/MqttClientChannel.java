@@ -1,5 +1,6 @@
 package io.tagwatch.benchmarks;
 
+import io.tagwatch.net.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -7,7 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.mqtt.MqttDecoder;
@@ -37,7 +37,7 @@ final class MqttClientChannel {
     static final int PING_AFTER_IDLE_SECONDS = 30;
 
     static Channel connect(EventLoopGroup group, int port, ChannelHandler handler) throws InterruptedException {
-        return new Bootstrap().group(group).channel(NioSocketChannel.class)
+        return new Bootstrap().group(group).channel(NettyTransport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override

@@ -1,11 +1,11 @@
 package io.tagwatch.benchmarks;
 
+import io.tagwatch.net.NettyTransport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.tagwatch.read.TagIds;
 import io.tagwatch.sim.LocalMosquitto;
 import java.lang.management.ManagementFactory;
@@ -79,15 +79,15 @@ public final class MqttLoad {
         result.put("machine", machine());
         result.put("command", "java -cp benchmarks/target/benchmarks.jar io.tagwatch.benchmarks.MqttLoad "
                 + phaseSeconds + " " + sustainedSeconds + " " + rounds);
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NettyTransport.ioHandlerFactory());
         List<AutoCloseable> processes = new ArrayList<>();
         Thread hook = new Thread(() -> processes.forEach(MqttLoad::closeQuietly), "mqtt-load-interrupted");
         Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C: no engine, database or broker left behind
-        EventLoopGroup sinkGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        EventLoopGroup sinkGroup = new MultiThreadIoEventLoopGroup(1, NettyTransport.ioHandlerFactory());
         // The probing readers and the officer are other devices than the loading readers: on a thread
         // of their own, so a probe is not sent (nor its alert read) behind the load's queued writes
         // when the generator's event loops are saturated (they ran at 100 % of a core in (a)).
-        EventLoopGroup probeGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        EventLoopGroup probeGroup = new MultiThreadIoEventLoopGroup(1, NettyTransport.ioHandlerFactory());
         try (EngineUnderTest engine = new EngineUnderTest("3g", "--unregistered-hits", "false",
                 "--reader-publish-rate", "10000000", "--reader-publish-burst", "10000000",
                 "--max-connections-per-address", "100000");

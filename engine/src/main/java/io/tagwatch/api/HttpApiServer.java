@@ -1,14 +1,13 @@
 package io.tagwatch.api;
 
+import io.tagwatch.net.NettyTransport;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.tagwatch.alert.Alerts;
@@ -17,7 +16,6 @@ import io.tagwatch.hotlist.HotLists;
 import io.tagwatch.registry.ReaderLiveness;
 import io.tagwatch.registry.Registry;
 import io.tagwatch.registry.Role;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +45,7 @@ public final class HttpApiServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NettyTransport.ioHandlerFactory());
     private Channel listener;
 
     public HttpApiServer(EngineConfig config, Registry registry, ReaderLiveness liveness, HotLists hotLists, Alerts alerts,
@@ -93,7 +91,7 @@ public final class HttpApiServer implements AutoCloseable {
     public int start() {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
-                .channel(NioServerSocketChannel.class)
+                .channel(NettyTransport.serverSocketChannel())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -109,7 +107,7 @@ public final class HttpApiServer implements AutoCloseable {
         try {
             listener = b.bind(new InetSocketAddress(config.bindHost(), config.httpPort())).sync().channel();
         } catch (Exception e) {
-            if (e instanceof BindException || e.getCause() instanceof BindException) {
+            if (NettyTransport.isAddressInUse(e)) {
                 throw new IllegalStateException("--http-port " + config.httpPort() + " is in use: " + e.getMessage(), e);
             }
             throw new IllegalStateException("cannot bind --http-port " + config.httpPort() + ": " + e, e);

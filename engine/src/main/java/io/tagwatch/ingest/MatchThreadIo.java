@@ -1,8 +1,8 @@
 package io.tagwatch.ingest;
 
+import io.tagwatch.net.NettyTransport;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.ManualIoEventLoop;
-import io.netty.channel.nio.NioIoHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -23,7 +23,7 @@ final class MatchThreadIo {
     /** While matching goes on without a pause, the connections are served at least this often. */
     static final long SERVE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final ManualIoEventLoop loop = new ManualIoEventLoop(null, NioIoHandler.newFactory());
+    private final ManualIoEventLoop loop = new ManualIoEventLoop(null, NettyTransport.ioHandlerFactory());
     private final AtomicBoolean signalled = new AtomicBoolean();
     private final Runnable clearSignal = () -> signalled.set(false);
     private long lastServed;

@@ -1,5 +1,6 @@
 package io.tagwatch.mqtt;
 
+import io.tagwatch.net.NettyTransport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -7,9 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -20,7 +19,6 @@ import io.tagwatch.registry.ReaderLiveness;
 import io.tagwatch.registry.Registry;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,7 +63,7 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
     private final ReaderLiveness liveness;
     private final ConnectionLimiter limiter;
     private final ExecutorService authExecutor;
-    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NettyTransport.ioHandlerFactory());
     private final EventLoopGroup workers;
     /**
      * Subscribers' connections (officers, consoles) after their CONNECT: alerts are rare and must
@@ -95,7 +93,7 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
         // waiting for each other and for the match thread (scheduler statistics, RESULTS.md).
         this.workers = new MultiThreadIoEventLoopGroup(
                 config.mqttThreads() > 0 ? config.mqttThreads() : Runtime.getRuntime().availableProcessors(),
-                NioIoHandler.newFactory());
+                NettyTransport.ioHandlerFactory());
         this.liveness = liveness;
         this.limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerAddress(),
                 counters.refusedTotalConnections, counters.refusedPerAddress);
@@ -114,6 +112,11 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
      * @throws IllegalStateException naming the flag when a port is taken or the key cannot be read
      */
     public int start() {
+        Throwable noEpoll = NettyTransport.epollUnavailableCause();
+        if (noEpoll != null && System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+            log.warn("Netty's native epoll transport did not load ({}); sockets run on Java NIO, slower under load",
+                    noEpoll.toString());
+        }
         listener = bind(config.mqttPort(), null, "--mqtt-port");
         workers.next().scheduleAtFixedRate(() -> subscriptions.expire(System.currentTimeMillis()), 10, 10, TimeUnit.SECONDS);
         if (config.tlsCert() != null) {
@@ -137,7 +140,7 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
     private Channel bind(int port, SslContext tls, String flag) {
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(NettyTransport.serverSocketChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -161,13 +164,13 @@ public final class MqttServer implements AlertPublisher, AutoCloseable {
         try {
             ch = b.bind(new InetSocketAddress(config.bindHost(), port)).sync().channel();
         } catch (Exception e) {
-            if (e instanceof BindException || e.getCause() instanceof BindException) {
+            if (NettyTransport.isAddressInUse(e)) {
                 throw new IllegalStateException(flag + " " + port + " is in use: " + e.getMessage(), e);
             }
             throw new IllegalStateException("cannot bind " + flag + " " + port + ": " + e, e);
         }
-        log.info("MQTT{} listening on {}:{}", tls != null ? " over TLS" : "", config.bindHost(),
-                ((InetSocketAddress) ch.localAddress()).getPort());
+        log.info("MQTT{} listening on {}:{} ({})", tls != null ? " over TLS" : "", config.bindHost(),
+                ((InetSocketAddress) ch.localAddress()).getPort(), NettyTransport.name());
         return ch;
     }
 
