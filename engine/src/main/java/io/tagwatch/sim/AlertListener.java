@@ -24,6 +24,8 @@ public final class AlertListener implements AutoCloseable {
 
     private final MqttClient client;
     private final Map<String, Long> firstAlertAt = new ConcurrentHashMap<>();
+    /** The engine's receipt of the batch that raised each first alert (its {@code receivedAt}, epoch ms). */
+    private final Map<String, Long> engineReceivedAt = new ConcurrentHashMap<>();
     private final AtomicLong alerts = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong reminders = new AtomicLong();
@@ -51,6 +53,8 @@ public final class AlertListener implements AutoCloseable {
                 String key = n.path("tag").asText() + "@" + n.path("reader").path("id").asText();
                 if (firstAlertAt.putIfAbsent(key, now) != null) {
                     duplicates.incrementAndGet();
+                } else if (n.hasNonNull("receivedAt")) {
+                    engineReceivedAt.put(key, java.time.Instant.parse(n.path("receivedAt").asText()).toEpochMilli());
                 }
             }
 
@@ -69,6 +73,11 @@ public final class AlertListener implements AutoCloseable {
     /** Distinct (tag, reader) pairs alerted, "TAG@READER", with when the first alert arrived (epoch ms). */
     public Map<String, Long> alerted() {
         return Map.copyOf(firstAlertAt);
+    }
+
+    /** For the pairs in {@link #alerted()}: when the engine received the batch that raised the alert (epoch ms). */
+    public Map<String, Long> engineReceivedAt() {
+        return Map.copyOf(engineReceivedAt);
     }
 
     public long duplicates() {

@@ -28,5 +28,7 @@ class DemoCommandTest {
         assertThat(out).contains("every expected hit raised, once, and nothing else");
         assertThat(out).containsPattern("hits expected\\s+[1-9]");
         assertThat(out).contains("recall 100.0 %, precision 100.0 %");
+        assertThat(out).containsPattern("of which reader publish -> engine receipt p50 \\d+ ms, p99 \\d+ ms; "
+                + "engine receipt -> patrol p50 \\d+ ms, p99 \\d+ ms");
     }
 }
