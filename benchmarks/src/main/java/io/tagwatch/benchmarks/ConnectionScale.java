@@ -1,6 +1,5 @@
 package io.tagwatch.benchmarks;
 
-import io.tagwatch.net.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -19,6 +18,7 @@ import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.tagwatch.net.NettyTransport;
 import io.tagwatch.read.ReadBatch;
 import io.tagwatch.read.ReadPayloadEncoder;
 import java.net.InetSocketAddress;

@@ -1,6 +1,5 @@
 package io.tagwatch.benchmarks;
 
-import io.tagwatch.net.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -20,6 +19,7 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.tagwatch.net.NettyTransport;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 

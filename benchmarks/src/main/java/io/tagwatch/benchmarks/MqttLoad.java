@@ -1,11 +1,11 @@
 package io.tagwatch.benchmarks;
 
-import io.tagwatch.net.NettyTransport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.tagwatch.net.NettyTransport;
 import io.tagwatch.read.TagIds;
 import io.tagwatch.sim.LocalMosquitto;
 import java.lang.management.ManagementFactory;

@@ -1,6 +1,5 @@
 package io.tagwatch.api;
 
-import io.tagwatch.net.NettyTransport;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -13,6 +12,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.tagwatch.alert.Alerts;
 import io.tagwatch.config.EngineConfig;
 import io.tagwatch.hotlist.HotLists;
+import io.tagwatch.net.NettyTransport;
 import io.tagwatch.registry.ReaderLiveness;
 import io.tagwatch.registry.Registry;
 import io.tagwatch.registry.Role;

@@ -1,8 +1,8 @@
 package io.tagwatch.ingest;
 
-import io.tagwatch.net.NettyTransport;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.ManualIoEventLoop;
+import io.tagwatch.net.NettyTransport;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;

@@ -1,6 +1,5 @@
 package io.tagwatch.mqtt;
 
-import io.tagwatch.net.NettyTransport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -15,6 +14,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.tagwatch.alert.AlertPublisher;
 import io.tagwatch.config.EngineConfig;
 import io.tagwatch.journal.Journal;
+import io.tagwatch.net.NettyTransport;
 import io.tagwatch.registry.ReaderLiveness;
 import io.tagwatch.registry.Registry;
 import io.netty.handler.ssl.SslContext;
