@@ -407,7 +407,9 @@ final class MqttConnectionHandler extends SimpleChannelInboundHandler<MqttMessag
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.warn("connection {} from {} failed: {}", principal(), ctx.channel().remoteAddress(), cause.toString());
+        // A socket error ("Connection reset by peer": a reader's link dropped) by its message alone; anything else with its class
+        String why = cause instanceof java.io.IOException && cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        log.warn("connection {} from {} failed: {}", principal(), ctx.channel().remoteAddress(), why);
         ctx.close();
     }
 
