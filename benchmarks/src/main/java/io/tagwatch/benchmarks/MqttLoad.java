@@ -202,10 +202,12 @@ public final class MqttLoad {
                 TAGWATCH_READS_ACKED.addAndGet(load.readsAcked.get());
             }
             List<Long> lat = List.of();
+            List<Double> slowest = List.of();
             if (target.prober() != null) {
                 target.prober().stop();
                 Thread.sleep(1_000); // the last probes' alerts
                 lat = target.prober().latencies();
+                slowest = target.prober().slowestMsBySecond();
             }
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("target", target.name());
@@ -231,6 +233,7 @@ public final class MqttLoad {
             p.put("probes", lat.size());
             p.put("latencyP50Ms", quantileMs(lat, 0.5));
             p.put("latencyP99Ms", quantileMs(lat, 0.99));
+            p.put("latencyMaxMsBySecond", slowest);
             p.put("targetCpuPercent", target.pid() < 0 ? null : Math.round(cpu));
             p.put("generatorCpuPercent", Math.round(own));
             // per thread: [% of the phase running, % runnable but waiting for a CPU]
@@ -276,6 +279,7 @@ public final class MqttLoad {
         p.put("probes", lat.size());
         p.put("latencyP50Ms", quantileMs(lat, 0.5));
         p.put("latencyP99Ms", quantileMs(lat, 0.99));
+        p.put("latencyMaxMsBySecond", target.prober().slowestMsBySecond());
         p.put("targetCpuPercent", Math.round((cpuNanos(target.pid()) - cpu0) / 1e9 / secs * 100));
         p.put("generatorCpuPercent", Math.round((ownCpuNanos() - own0) / 1e9 / secs * 100));
         System.out.println(JSON.writeValueAsString(p).replaceAll("\\s*\\n\\s*", " "));

@@ -35,6 +35,9 @@ final class Prober implements AutoCloseable {
     private final long[] tags;
     private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
     private final List<Long> latenciesNanos = Collections.synchronizedList(new ArrayList<>());
+    /** Per probe that arrived: {sent (ns since {@link #start}), latency (ns)}. */
+    private final List<long[]> timeline = Collections.synchronizedList(new ArrayList<>());
+    private volatile long startedNanos;
     private ScheduledFuture<?> task;
     private int next;
 
@@ -61,6 +64,8 @@ final class Prober implements AutoCloseable {
 
     void start(double perSecond) {
         latenciesNanos.clear();
+        timeline.clear();
+        startedNanos = System.nanoTime();
         task = channels.get(0).eventLoop().scheduleAtFixedRate(this::probe, 0, (long) (1e9 / perSecond), TimeUnit.NANOSECONDS);
     }
 
@@ -88,6 +93,7 @@ final class Prober implements AutoCloseable {
         Long t = sentAt.remove(TagIds.format(tag) + "@" + reader);
         if (t != null) {
             latenciesNanos.add(arrivedNanos - t);
+            timeline.add(new long[] {t - startedNanos, arrivedNanos - t});
         }
     }
 
@@ -107,6 +113,26 @@ final class Prober implements AutoCloseable {
         }
         Collections.sort(copy);
         return copy;
+    }
+
+    /**
+     * The slowest probe (ms, one decimal) sent in each second since {@link #start}, in order: whether
+     * a tail is steady or comes in episodes (0 for a second whose probes never arrived).
+     */
+    List<Double> slowestMsBySecond() {
+        List<long[]> copy;
+        synchronized (timeline) {
+            copy = new ArrayList<>(timeline);
+        }
+        List<Double> out = new ArrayList<>();
+        for (long[] probe : copy) {
+            int second = (int) (probe[0] / 1_000_000_000L);
+            while (out.size() <= second) {
+                out.add(0.0);
+            }
+            out.set(second, Math.max(out.get(second), Math.round(probe[1] / 100_000.0) / 10.0));
+        }
+        return out;
     }
 
     @Override
