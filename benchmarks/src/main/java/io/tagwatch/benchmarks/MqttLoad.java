@@ -201,13 +201,9 @@ public final class MqttLoad {
             if (target.engine() != null) {
                 TAGWATCH_READS_ACKED.addAndGet(load.readsAcked.get());
             }
-            List<Long> lat = List.of();
-            List<Double> slowest = List.of();
             if (target.prober() != null) {
                 target.prober().stop();
                 Thread.sleep(1_000); // the last probes' alerts
-                lat = target.prober().latencies();
-                slowest = target.prober().slowestMsBySecond();
             }
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("target", target.name());
@@ -230,10 +226,7 @@ public final class MqttLoad {
                 p.put("alertStageMeanMs", stageMeans(stages0, stages));
                 p.put("gcPauseMsPerSecond", Math.round((stages[stages.length - 1] - stages0[stages0.length - 1]) * 1000 / secs * 10) / 10.0);
             }
-            p.put("probes", lat.size());
-            p.put("latencyP50Ms", quantileMs(lat, 0.5));
-            p.put("latencyP99Ms", quantileMs(lat, 0.99));
-            p.put("latencyMaxMsBySecond", slowest);
+            putLatency(p, target.prober());
             p.put("targetCpuPercent", target.pid() < 0 ? null : Math.round(cpu));
             p.put("generatorCpuPercent", Math.round(own));
             // per thread: [% of the phase running, % runnable but waiting for a CPU]
@@ -268,7 +261,6 @@ public final class MqttLoad {
         double secs = (System.nanoTime() - t0) / 1e9;
         target.prober().stop();
         Thread.sleep(1_000); // the last probes' alerts
-        List<Long> lat = target.prober().latencies();
         double[] stages = stageTotals(target.engine());
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("target", target.name());
@@ -276,14 +268,20 @@ public final class MqttLoad {
         p.put("seconds", Math.round(secs * 10) / 10.0);
         p.put("backlogSecondsBefore", Math.round(backlogSeconds * 10) / 10.0);
         p.put("alertStageMeanMs", stageMeans(stages0, stages));
-        p.put("probes", lat.size());
-        p.put("latencyP50Ms", quantileMs(lat, 0.5));
-        p.put("latencyP99Ms", quantileMs(lat, 0.99));
-        p.put("latencyMaxMsBySecond", target.prober().slowestMsBySecond());
+        putLatency(p, target.prober());
         p.put("targetCpuPercent", Math.round((cpuNanos(target.pid()) - cpu0) / 1e9 / secs * 100));
         p.put("generatorCpuPercent", Math.round((ownCpuNanos() - own0) / 1e9 / secs * 100));
         System.out.println(JSON.writeValueAsString(p).replaceAll("\\s*\\n\\s*", " "));
         return p;
+    }
+
+    /** The probes' figures of a phase: how many arrived, p50, p99, the slowest of each second (none without a prober). */
+    private static void putLatency(Map<String, Object> p, Prober prober) {
+        List<Long> lat = prober == null ? List.of() : prober.latencies();
+        p.put("probes", lat.size());
+        p.put("latencyP50Ms", quantileMs(lat, 0.5));
+        p.put("latencyP99Ms", quantileMs(lat, 0.99));
+        p.put("latencyMaxMsBySecond", prober == null ? List.of() : prober.slowestMsBySecond());
     }
 
     /** Mean ms of each alert stage between two {@link #stageTotals} readings (null for a stage with no alert). */

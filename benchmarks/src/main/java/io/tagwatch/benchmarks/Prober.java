@@ -34,7 +34,6 @@ final class Prober implements AutoCloseable {
     private final List<String> readers;
     private final long[] tags;
     private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
-    private final List<Long> latenciesNanos = Collections.synchronizedList(new ArrayList<>());
     /** Per probe that arrived: {sent (ns since {@link #start}), latency (ns)}. */
     private final List<long[]> timeline = Collections.synchronizedList(new ArrayList<>());
     private volatile long startedNanos;
@@ -63,7 +62,6 @@ final class Prober implements AutoCloseable {
     }
 
     void start(double perSecond) {
-        latenciesNanos.clear();
         timeline.clear();
         startedNanos = System.nanoTime();
         task = channels.get(0).eventLoop().scheduleAtFixedRate(this::probe, 0, (long) (1e9 / perSecond), TimeUnit.NANOSECONDS);
@@ -92,7 +90,6 @@ final class Prober implements AutoCloseable {
     void arrived(long tag, String reader, long arrivedNanos) {
         Long t = sentAt.remove(TagIds.format(tag) + "@" + reader);
         if (t != null) {
-            latenciesNanos.add(arrivedNanos - t);
             timeline.add(new long[] {t - startedNanos, arrivedNanos - t});
         }
     }
@@ -107,12 +104,12 @@ final class Prober implements AutoCloseable {
 
     /** Sorted latencies (ns) of the probes that arrived since {@link #start}. */
     List<Long> latencies() {
-        List<Long> copy;
-        synchronized (latenciesNanos) {
-            copy = new ArrayList<>(latenciesNanos);
+        List<Long> sorted = new ArrayList<>();
+        for (long[] probe : arrivals()) {
+            sorted.add(probe[1]);
         }
-        Collections.sort(copy);
-        return copy;
+        Collections.sort(sorted);
+        return sorted;
     }
 
     /**
@@ -120,12 +117,8 @@ final class Prober implements AutoCloseable {
      * a tail is steady or comes in episodes (0 for a second whose probes never arrived).
      */
     List<Double> slowestMsBySecond() {
-        List<long[]> copy;
-        synchronized (timeline) {
-            copy = new ArrayList<>(timeline);
-        }
         List<Double> out = new ArrayList<>();
-        for (long[] probe : copy) {
+        for (long[] probe : arrivals()) {
             int second = (int) (probe[0] / 1_000_000_000L);
             while (out.size() <= second) {
                 out.add(0.0);
@@ -133,6 +126,12 @@ final class Prober implements AutoCloseable {
             out.set(second, Math.max(out.get(second), Math.round(probe[1] / 100_000.0) / 10.0));
         }
         return out;
+    }
+
+    private List<long[]> arrivals() {
+        synchronized (timeline) {
+            return new ArrayList<>(timeline);
+        }
     }
 
     @Override
