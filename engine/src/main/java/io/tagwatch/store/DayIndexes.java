@@ -182,14 +182,43 @@ final class DayIndexes {
      * Summarizes the BRIN ranges of {@code day}'s tables that autovacuum has not summarized yet
      * (its queue drops requests when rows arrive in bursts, e.g. a journal replay; an unsummarized
      * range is read whole by every query). Returns the ranges summarized; 0 when the day has no partition.
+     *
+     * <p>Each table in its own transaction, under the table's build lock, and a table whose B-tree
+     * another node is building is left to that node (it summarizes the day after its builds):
+     * {@code brin_summarize_new_values} wants the lock that {@code CREATE INDEX CONCURRENTLY} holds
+     * while the build waits for every older transaction to end, so a summary of the whole day in one
+     * statement waiting on one table would deadlock with a build on another node.
      */
     long summarize(LocalDate day) throws SQLException {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+        long ranges = 0;
+        List<String> tables = tables(day);
+        if (tables.isEmpty()) {
+            return 0;
+        }
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(true);
+            for (String table : tables) {
+                if (!lock(c, "pg_try_advisory_lock", table)) {
+                    log.debug("BRIN summary of {} left to the node building its B-tree", table);
+                    continue;
+                }
+                try {
+                    ranges += summarizeTable(c, table);
+                } finally {
+                    lock(c, "pg_advisory_unlock", table);
+                }
+            }
+        }
+        return ranges;
+    }
+
+    /** Summarizes the BRIN ranges of one table not summarized yet; returns how many. */
+    static long summarizeTable(Connection c, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
                 "SELECT coalesce(sum(brin_summarize_new_values(x.indexrelid)), 0) FROM pg_index x "
                         + "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am a ON a.oid = i.relam "
-                        + "WHERE x.indrelid IN (SELECT relid FROM pg_partition_tree(to_regclass(?)) WHERE isleaf) "
-                        + "AND a.amname = 'brin'")) {
-            ps.setString(1, SightingPartitions.name(day));
+                        + "WHERE x.indrelid = to_regclass(?) AND a.amname = 'brin'")) {
+            ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

@@ -92,6 +92,41 @@ class DayIndexesTest {
     }
 
     @Test
+    void summarize_leavesATableBeingIndexedByAnotherNode_insteadOfWaitingForItsLock() throws SQLException {
+        TestDatabase.Db db = TestDatabase.fresh();
+        DataSource ds = SightingCopyTest.migrated(db);
+        new SightingPartitions(ds).ensure(YESTERDAY, YESTERDAY);
+        copy(ds, YESTERDAY.atStartOfDay(ZoneOffset.UTC).toInstant(), TODAY.atStartOfDay(ZoneOffset.UTC).toInstant());
+        List<String> tables = new DayIndexes(ds).tables(YESTERDAY);
+        String building = tables.get(0);
+        // This node gives up on a lock after 20 s instead of waiting for ever (as a deadlock would).
+        org.postgresql.ds.PGSimpleDataSource impatient = SightingCopyTest.dataSource(db);
+        impatient.setOptions("-c lock_timeout=20s");
+        try (Connection otherNode = ds.getConnection(); Statement st = otherNode.createStatement()) {
+            // The other node, mid CREATE INDEX CONCURRENTLY: its build lock and the table's SHARE UPDATE EXCLUSIVE lock.
+            st.execute("SELECT pg_advisory_lock(" + DayIndexes.LOCK_SPACE + ", hashtext('" + building + "'))");
+            otherNode.setAutoCommit(false);
+            st.execute("LOCK TABLE " + building + " IN SHARE UPDATE EXCLUSIVE MODE");
+
+            new DayIndexes(impatient).summarize(YESTERDAY);
+
+            for (String table : tables.subList(1, tables.size())) {
+                assertThat(unsummarized(ds, table)).as("%s summarized", table).isZero();
+            }
+            otherNode.rollback();
+        }
+        new DayIndexes(impatient).summarize(YESTERDAY);
+        assertThat(unsummarized(ds, building)).as("the other node's table, once its lock is gone").isZero();
+    }
+
+    /** BRIN ranges of a table not summarized yet (summarizing them to count them). */
+    private static long unsummarized(DataSource ds, String table) throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            return DayIndexes.summarizeTable(c, table);
+        }
+    }
+
+    @Test
     void upgrade_keepsTheBtreesOfFinishedDays_andDropsTheOneOfTheDayBeingWritten() throws SQLException {
         TestDatabase.Db db = TestDatabase.fresh();
         flyway(db, "8.1").migrate();
