@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * the whole relayed load), and CPU of the target and of this JVM. The probes and the officer run
  * on an event loop of their own, apart from the load's. Then TagWatch with the probes alone
  * (no load: the alert path's floor on this machine), at half its maximum sustained rate of each scenario (acknowledged and
- * matched; the latency target), and
+ * matched; the latency target), Mosquitto's relay at half its own maximum (acknowledged and relayed: the same measure
+ * of a program that only forwards, on the same machine), and
  * a sustained phase of (b) after which every acknowledged read must have been matched and
  * every sighting written.
  *
@@ -53,6 +54,7 @@ public final class MqttLoad {
     private static final long STOLEN_FIRST_TAG = LoadPublisher.FIRST_TAG + 1_000_000;
     /** Every load read TagWatch acknowledged in this run (the probes' few are on top). */
     private static final java.util.concurrent.atomic.AtomicLong TAGWATCH_READS_ACKED = new java.util.concurrent.atomic.AtomicLong();
+    private static final String MOSQUITTO_MAX = "Mosquitto ";
     private static final String RESULTS_MARKER = "<!-- mqtt-load rows: MqttLoad appends below -->";
 
     /** A scenario: reads per message and how many messages each connection keeps in flight. */
@@ -126,6 +128,9 @@ public final class MqttLoad {
                         double sustainable = Math.min((Double) t.get("msgsPerSecond"),
                                 (Long) t.get("readsMatchedPerSecond") / (double) s.readsPerMessage());
                         maxRate.merge(s.name(), sustainable, Math::max);
+                        // Mosquitto's: what it both acknowledged and relayed to its subscriber
+                        maxRate.merge(MOSQUITTO_MAX + s.name(), Math.min((Double) m.get("msgsPerSecond"),
+                                ((Long) m.get("relayedToSubscriberPerSecond")).doubleValue()), Math::max);
                     }
                 }
                 Map<String, Object> idle = probesOnly(tagwatch, phaseSeconds);
@@ -134,6 +139,14 @@ public final class MqttLoad {
                 for (Scenario s : List.of(A, B)) {
                     Map<String, Object> half = phase(group, tagwatch, s, maxRate.get(s.name()) / 2, phaseSeconds, null,
                             LATENCY_PROBES_PER_SECOND);
+                    half.put("halfOfMax", true);
+                    phases.add(half);
+                }
+                // The same measure of a bare relay, at half its own maximum: what this machine gives a
+                // program that only forwards (publish -> the subscriber that takes the whole relayed load).
+                for (Scenario s : List.of(A, B)) {
+                    Map<String, Object> half = phase(group, broker, s, maxRate.get(MOSQUITTO_MAX + s.name()) / 2, phaseSeconds,
+                            relay, LATENCY_PROBES_PER_SECOND);
                     half.put("halfOfMax", true);
                     phases.add(half);
                 }
@@ -484,21 +497,22 @@ public final class MqttLoad {
         double mb = num(summary.get("b Mosquitto median msgs/s"));
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> phases = (List<Map<String, Object>>) result.get("phases");
-        Map<String, Object> halfB = phases.stream().filter(p -> p.containsKey("halfOfMax") && p.get("scenario").equals(B.name()))
-                .findFirst().orElseThrow();
-        Map<String, Object> halfA = phases.stream().filter(p -> p.containsKey("halfOfMax") && p.get("scenario").equals(A.name()))
-                .findFirst().orElseThrow();
+        Map<String, Object> halfA = halfOfMax(phases, "TagWatch", A);
+        Map<String, Object> halfB = halfOfMax(phases, "TagWatch", B);
+        Map<String, Object> relayA = halfOfMax(phases, "Mosquitto", A);
+        Map<String, Object> relayB = halfOfMax(phases, "Mosquitto", B);
         Map<String, Object> sustained = phases.stream().filter(p -> p.containsKey("sustained")).findFirst().orElseThrow();
         Map<String, Object> idle = phases.stream().filter(p -> p.containsKey("noLoad")).findFirst().orElseThrow();
         String row = String.format(java.util.Locale.ROOT,
-                "| %s | %,.0f / %,.0f | %,.0f / %,.0f = **%.2f** (by round %s; matched %,.0f reads/s) | %,.0f / %,.0f = %.2f (matched %,.0f reads/s) | %,d acked, %,d matched reads/s for %.0f s | %s / %s ms (a), %s / %s ms (b); no load %s / %s ms | `%s` |%n",
+                "| %s | %,.0f / %,.0f | %,.0f / %,.0f = **%.2f** (by round %s; matched %,.0f reads/s) | %,.0f / %,.0f = %.2f (matched %,.0f reads/s) | %,d acked, %,d matched reads/s for %.0f s | %s / %s ms (a), %s / %s ms (b); no load %s / %s ms; Mosquitto's relay at half its max %s / %s ms (a), %s / %s ms (b) | `%s` |%n",
                 result.get("date").toString().substring(0, 10),
                 num(summary.get("a sink (does nothing) median msgs/s")), num(summary.get("b sink (does nothing) median msgs/s")),
                 ta, ma, ta / ma, summary.get("a TagWatch / Mosquitto by round"), num(summary.get("a TagWatch median reads matched/s")),
                 tb, mb, tb / mb, num(summary.get("b TagWatch median reads matched/s")),
                 (Long) sustained.get("readsPerSecond"), (Long) sustained.get("readsMatchedPerSecond"), (Double) sustained.get("seconds"),
                 halfA.get("latencyP50Ms"), halfA.get("latencyP99Ms"), halfB.get("latencyP50Ms"), halfB.get("latencyP99Ms"),
-                idle.get("latencyP50Ms"), idle.get("latencyP99Ms"), file.toString());
+                idle.get("latencyP50Ms"), idle.get("latencyP99Ms"), relayA.get("latencyP50Ms"), relayA.get("latencyP99Ms"),
+                relayB.get("latencyP50Ms"), relayB.get("latencyP99Ms"), file.toString());
         int at = text.indexOf(RESULTS_MARKER) + RESULTS_MARKER.length();
         int lineEnd = text.indexOf('\n', at) + 1;
         // after the marker comes the table header; rows go at the end of the table
@@ -506,6 +520,11 @@ public final class MqttLoad {
         tableEnd = tableEnd < 0 ? text.length() : tableEnd + 1;
         Files.writeString(md, text.substring(0, tableEnd) + row + text.substring(tableEnd));
         System.out.print("appended to " + md + ": " + row);
+    }
+
+    private static Map<String, Object> halfOfMax(List<Map<String, Object>> phases, String target, Scenario s) {
+        return phases.stream().filter(p -> p.containsKey("halfOfMax") && p.get("target").equals(target)
+                && p.get("scenario").equals(s.name())).findFirst().orElseThrow();
     }
 
     private static double num(Object o) {
