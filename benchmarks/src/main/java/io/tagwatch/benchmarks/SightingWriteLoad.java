@@ -38,23 +38,24 @@ import org.postgresql.ds.PGSimpleDataSource;
  *   <li>{@code insertRewritten}: {@code INSERT} batches with {@code reWriteBatchedInserts=true};</li>
  *   <li>{@code insertBatch}: plain JDBC {@code addBatch}/{@code executeBatch} (the baseline).</li>
  * </ul>
- * Every transaction carries {@code txRows} rows (the writer's default batch, 5,000), the data is
+ * Every transaction carries {@code txRows} rows (default 5,000, the writer's batch when sightings trickle in;
+ * a loaded node's checkpoints make transactions of hundreds of thousands), the data is
  * a city's traffic: tags drawn from 220,000 vehicles, 400 readers, first-seen times spread as a city
  * of 20 million sightings a day produces them (see {@link #cityDay}), in time order (as the writer
  * receives them), into today's day partition made by {@link StorageMaintenance}. The tables are emptied (TRUNCATE) before each measured round. Finally the bytes per
  * row on disk (heap + indexes of every sightings partition) after one more binary load.
  *
- * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.tagwatch.benchmarks.SightingWriteLoad [rows] [rounds]}
- * (defaults 500,000 rows, 3 rounds).
+ * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.tagwatch.benchmarks.SightingWriteLoad [rows] [rounds] [txRows]}
+ * (defaults 500,000 rows, 3 rounds, 5,000 rows a transaction).
  */
 public final class SightingWriteLoad {
-    private static final int TX_ROWS = 5_000;
     /** The rate of a city of ~220,000 two-wheelers (docs/operations.md, "Disk a city needs"). */
     static final long CITY_SIGHTINGS_PER_DAY = 20_000_000L;
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int txRows = args.length > 2 ? Integer.parseInt(args[2]) : 5_000;
         List<Sighting> data = cityDay(rows, 42);
         try (EmbeddedPostgres pg = Database.durable(EmbeddedPostgres.builder()).start()) { // as the engine runs it
             PGSimpleDataSource ds = new PGSimpleDataSource();
@@ -80,10 +81,10 @@ public final class SightingWriteLoad {
             methods.put("insertBatch", SightingWriteLoad::insert);
             Map<String, double[]> rates = new LinkedHashMap<>();
             methods.keySet().forEach(k -> rates.put(k, new double[rounds]));
-            load(ds, "binaryCopy", methods.get("binaryCopy"), data.subList(0, Math.min(rows, 50_000))); // warm-up
+            load(ds, "binaryCopy", methods.get("binaryCopy"), data.subList(0, Math.min(rows, 50_000)), txRows); // warm-up
             for (int r = 0; r < rounds; r++) {
                 for (Map.Entry<String, Method> m : methods.entrySet()) {
-                    double perSecond = load(ds, m.getKey(), m.getValue(), data);
+                    double perSecond = load(ds, m.getKey(), m.getValue(), data, txRows);
                     rates.get(m.getKey())[r] = perSecond;
                     System.out.printf("round %d %-16s %,12.0f rows/s%n", r + 1, m.getKey(), perSecond);
                 }
@@ -95,7 +96,7 @@ public final class SightingWriteLoad {
                 System.out.printf("%-16s median %,12.0f rows/s  (%.1f x insertBatch)  rounds %s%n", e.getKey(), med,
                         med / baseline, Arrays.toString(Arrays.stream(e.getValue()).mapToLong(Math::round).toArray()));
             }
-            load(ds, "binaryCopy", methods.get("binaryCopy"), data);
+            load(ds, "binaryCopy", methods.get("binaryCopy"), data, txRows);
             try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
                 st.execute("VACUUM ANALYZE sightings");
                 try (ResultSet rs = st.executeQuery("SELECT sum(pg_relation_size(relid)), "
@@ -114,7 +115,8 @@ public final class SightingWriteLoad {
         void write(Connection c, List<Sighting> tx) throws SQLException;
     }
 
-    private static double load(PGSimpleDataSource base, String name, Method method, List<Sighting> data) throws SQLException {
+    private static double load(PGSimpleDataSource base, String name, Method method, List<Sighting> data, int txRows)
+            throws SQLException {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setUrl(base.getUrl());
         ds.setUser("postgres");
@@ -126,8 +128,8 @@ public final class SightingWriteLoad {
             }
             c.setAutoCommit(false);
             long started = System.nanoTime();
-            for (int from = 0; from < data.size(); from += TX_ROWS) {
-                method.write(c, data.subList(from, Math.min(data.size(), from + TX_ROWS)));
+            for (int from = 0; from < data.size(); from += txRows) {
+                method.write(c, data.subList(from, Math.min(data.size(), from + txRows)));
                 c.commit();
             }
             return data.size() / ((System.nanoTime() - started) / 1e9);
