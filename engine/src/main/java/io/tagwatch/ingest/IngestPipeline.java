@@ -404,6 +404,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         SightingRows earlier;
         while ((earlier = carriedOver.poll()) != null) {
             snapshotSightings.addAll(earlier);
+            earlier.release();
         }
         closedSinceCheckpoint = new SightingRows();
         snapshotStarted = now;

@@ -12,6 +12,12 @@ import java.util.List;
  * (pauses of 40–180 ms under the batch load, -Xlog:gc), in columns they are a few arrays per
  * 8,192 rows that it copies or skips in one piece. Blocks stay under G1's humongous size.
  *
+ * <p>Blocks are used again: once the rows are in the database, {@link #release} gives their blocks to
+ * a pool that new rows take from (up to {@value #POOL_BLOCKS} blocks, ~36 MB, kept). Under load a
+ * checkpoint's rows live a few seconds, across young collections, and each collection copied the
+ * blocks still waiting for the database (~22 MB a collection at 1.2 M reads/s, session 9); pooled,
+ * they stay in the old generation and are not copied.
+ *
  * <p>Not thread-safe: filled by one thread, then handed over (with a happens-before edge, such as a
  * concurrent queue) to another that only reads.
  */
@@ -30,6 +36,10 @@ public final class SightingRows {
         final String[] readerId = new String[BLOCK];
     }
 
+    static final int POOL_BLOCKS = 128;
+    /** Blocks of rows already written, for new rows (a concurrent queue: released by the writer, taken by the match thread). */
+    private static final java.util.concurrent.ArrayBlockingQueue<Block> POOL = new java.util.concurrent.ArrayBlockingQueue<>(POOL_BLOCKS);
+
     private final List<Block> blocks = new ArrayList<>();
     private int size;
 
@@ -46,7 +56,8 @@ public final class SightingRows {
     public void add(long tag, String readerId, long firstSeen, long lastSeen, int readCount, int bestRssi) {
         int at = size & MASK;
         if (at == 0 && (size >>> SHIFT) == blocks.size()) {
-            blocks.add(new Block());
+            Block reused = POOL.poll();
+            blocks.add(reused != null ? reused : new Block());
         }
         Block b = blocks.get(size >>> SHIFT);
         b.tag[at] = tag;
@@ -65,6 +76,21 @@ public final class SightingRows {
             int at = i & MASK;
             add(b.tag[at], b.readerId[at], b.firstSeen[at], b.lastSeen[at], b.readCount[at], b.bestRssi[at]);
         }
+    }
+
+    /**
+     * Empties this object and gives its blocks to new rows: call it once nothing will read these rows
+     * again (the writer, after their transaction committed; the match thread, after copying them on).
+     * Reading it afterwards finds no rows, never another's.
+     */
+    public void release() {
+        for (Block b : blocks) {
+            if (!POOL.offer(b)) {
+                break;
+            }
+        }
+        blocks.clear();
+        size = 0;
     }
 
     public int size() {

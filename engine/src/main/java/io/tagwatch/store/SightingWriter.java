@@ -134,6 +134,9 @@ public final class SightingWriter implements AutoCloseable {
                 batchRowsSummary.record(rows);
                 queuedRows.addAndGet(-rows);
                 written.addAndGet(rows);
+                for (SightingBatch done : txn) {
+                    done.sightings().release(); // in the database: their blocks can take new rows
+                }
                 txn.clear();
                 if (outage) {
                     outage = false;

@@ -43,4 +43,30 @@ class SightingRowsTest {
         SightingRows rows = SightingRows.of(List.of(sighting(1), sighting(2)));
         assertThatThrownBy(() -> rows.tag(2)).isInstanceOf(IndexOutOfBoundsException.class).hasMessage("row 2 of 2");
     }
+
+    @Test
+    void released_rowsAreGone_andTheirBlocksTakeNewRowsWithoutShowingTheOldOnes() {
+        List<Sighting> written = new ArrayList<>();
+        for (int i = 0; i < SightingRows.BLOCK + 100; i++) {
+            written.add(sighting(i));
+        }
+        SightingRows old = SightingRows.of(written);
+        old.release();
+        assertThat(old.size()).isZero();
+        assertThatThrownBy(() -> old.tag(0)).isInstanceOf(IndexOutOfBoundsException.class);
+        old.release(); // twice: nothing more to give
+
+        List<Sighting> fresh = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            fresh.add(sighting(5_000_000 + i));
+        }
+        SightingRows rows = SightingRows.of(fresh);
+        assertThat(rows.size()).isEqualTo(50);
+        List<Sighting> back = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            back.add(rows.get(i));
+        }
+        assertThat(back).isEqualTo(fresh);
+        assertThatThrownBy(() -> rows.tag(50)).as("an old row past the new ones").isInstanceOf(IndexOutOfBoundsException.class);
+    }
 }
