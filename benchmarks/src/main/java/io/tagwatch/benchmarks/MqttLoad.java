@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.tagwatch.benchmarks.MqttLoad
  * [phaseSeconds=15] [sustainedSeconds=60] [rounds=2]}. Writes {@code benchmarks/results/mqtt-load-*.json}
- * and appends a row to {@code benchmarks/RESULTS.md} (run it from the repository root).
+ * and appends a row to {@code benchmarks/RESULTS.md}, ending with each target met or not (run it from the repository root).
  */
 public final class MqttLoad {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -504,7 +504,7 @@ public final class MqttLoad {
         Map<String, Object> sustained = phases.stream().filter(p -> p.containsKey("sustained")).findFirst().orElseThrow();
         Map<String, Object> idle = phases.stream().filter(p -> p.containsKey("noLoad")).findFirst().orElseThrow();
         String row = String.format(java.util.Locale.ROOT,
-                "| %s | %,.0f / %,.0f | %,.0f / %,.0f = **%.2f** (by round %s; matched %,.0f reads/s) | %,.0f / %,.0f = %.2f (matched %,.0f reads/s) | %,d acked, %,d matched reads/s for %.0f s | %s / %s ms (a), %s / %s ms (b); no load %s / %s ms; Mosquitto's relay at half its max %s / %s ms (a), %s / %s ms (b) | `%s` |%n",
+                "| %s | %,.0f / %,.0f | %,.0f / %,.0f = **%.2f** (by round %s; matched %,.0f reads/s) | %,.0f / %,.0f = %.2f (matched %,.0f reads/s) | %,d acked, %,d matched reads/s for %.0f s | %s / %s ms (a), %s / %s ms (b); no load %s / %s ms; Mosquitto's relay at half its max %s / %s ms (a), %s / %s ms (b) | `%s` | %s |%n",
                 result.get("date").toString().substring(0, 10),
                 num(summary.get("a sink (does nothing) median msgs/s")), num(summary.get("b sink (does nothing) median msgs/s")),
                 ta, ma, ta / ma, summary.get("a TagWatch / Mosquitto by round"), num(summary.get("a TagWatch median reads matched/s")),
@@ -512,7 +512,8 @@ public final class MqttLoad {
                 (Long) sustained.get("readsPerSecond"), (Long) sustained.get("readsMatchedPerSecond"), (Double) sustained.get("seconds"),
                 halfA.get("latencyP50Ms"), halfA.get("latencyP99Ms"), halfB.get("latencyP50Ms"), halfB.get("latencyP99Ms"),
                 idle.get("latencyP50Ms"), idle.get("latencyP99Ms"), relayA.get("latencyP50Ms"), relayA.get("latencyP99Ms"),
-                relayB.get("latencyP50Ms"), relayB.get("latencyP99Ms"), file.toString());
+                relayB.get("latencyP50Ms"), relayB.get("latencyP99Ms"), file.toString(),
+                verdicts(ta / ma, sustained, halfA, halfB, (Map<?, ?>) result.get("persistence")));
         int at = text.indexOf(RESULTS_MARKER) + RESULTS_MARKER.length();
         int lineEnd = text.indexOf('\n', at) + 1;
         // after the marker comes the table header; rows go at the end of the table
@@ -520,6 +521,26 @@ public final class MqttLoad {
         tableEnd = tableEnd < 0 ? text.length() : tableEnd + 1;
         Files.writeString(md, text.substring(0, tableEnd) + row + text.substring(tableEnd));
         System.out.print("appended to " + md + ": " + row);
+    }
+
+    /** The three targets, each met or not, from this run's figures. */
+    private static String verdicts(double ratioA, Map<String, Object> sustained, Map<String, Object> halfA,
+                                   Map<String, Object> halfB, Map<?, ?> persistence) {
+        boolean nothingLost = ((Number) persistence.get("readsMatchedMinusAcknowledged")).longValue() >= 0
+                && ((Number) persistence.get("openWindowsLeft")).longValue() == 0
+                && ((Number) persistence.get("sightingsPendingLeft")).longValue() == 0
+                && ((Number) persistence.get("journalLagBytesLeft")).longValue() == 0;
+        double seconds = (Double) sustained.get("seconds");
+        long matched = (Long) sustained.get("readsMatchedPerSecond");
+        String b = seconds < 59.5 ? "not measured (a " + Math.round(seconds) + " s phase)"
+                : met(matched >= 1_000_000 && nothingLost) + (nothingLost ? "" : " (something left unwritten)");
+        double p99 = Math.max(num(halfA.get("latencyP99Ms")), num(halfB.get("latencyP99Ms")));
+        return "(a) ≥ 1.5: " + met(ratioA >= 1.5) + "; (b) ≥ 1 M reads/s for 60 s, nothing lost: " + b
+                + "; p99 ≤ 5 ms at half rate: " + met(p99 <= 5);
+    }
+
+    private static String met(boolean met) {
+        return met ? "met" : "**not met**";
     }
 
     private static Map<String, Object> halfOfMax(List<Map<String, Object>> phases, String target, Scenario s) {
