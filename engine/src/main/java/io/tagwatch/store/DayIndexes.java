@@ -191,13 +191,9 @@ final class DayIndexes {
      */
     long summarize(LocalDate day) throws SQLException {
         long ranges = 0;
-        List<String> tables = tables(day);
-        if (tables.isEmpty()) {
-            return 0;
-        }
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(true);
-            for (String table : tables) {
+            for (String table : tables(day)) {
                 if (!lock(c, "pg_try_advisory_lock", table)) {
                     log.debug("BRIN summary of {} left to the node building its B-tree", table);
                     continue;
