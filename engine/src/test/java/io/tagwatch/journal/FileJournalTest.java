@@ -78,6 +78,78 @@ class FileJournalTest {
     }
 
     @Test
+    void appendsFromManyThreadsAtOnce_areEachJournaledOnce_inOneUnbrokenOrder_andSurviveAReopen() throws Exception {
+        int threads = 4;
+        int perThread = 2_000;
+        FileJournal j = FileJournal.open(dir, options(16_384, 1 << 30), 0, sink);
+        CountDownLatch acked = new CountDownLatch(threads * perThread);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> appenders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            Thread a = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < perThread; i++) {
+                    assertThat(j.append(batch("R" + thread, thread * 1_000_000L + i * 10L, 1 + i % 3), acked::countDown)).isTrue();
+                }
+            });
+            a.start();
+            appenders.add(a);
+        }
+        start.countDown();
+        for (Thread a : appenders) {
+            a.join();
+        }
+        assertThat(acked.await(10, TimeUnit.SECONDS)).as("every append acknowledged").isTrue();
+        j.close();
+
+        assertThat(got).hasSize(threads * perThread);
+        for (int i = 1; i < got.size(); i++) {
+            assertThat(got.get(i).start()).as("record %d follows the one before", i).isEqualTo(got.get(i - 1).end());
+        }
+        for (int t = 0; t < threads; t++) {
+            String reader = "R" + t;
+            List<Long> firstTags = got.stream().filter(g -> g.reader().equals(reader)).map(Got::firstTag).toList();
+            List<Long> expected = new ArrayList<>();
+            for (int i = 0; i < perThread; i++) {
+                expected.add(t * 1_000_000L + i * 10L);
+            }
+            assertThat(firstTags).as("%s's batches, each once, in the order it appended them", reader).isEqualTo(expected);
+        }
+        List<Got> live = new ArrayList<>(got);
+        got.clear();
+        FileJournal.open(dir, options(16_384, 1 << 30), 0, sink).close();
+        assertThat(got).as("replay gives the same batches at the same positions").isEqualTo(live);
+    }
+
+    @Test
+    void anInterruptedAppendingThread_doesNotBreakTheJournal_evenWhenItsAppendRollsASegment() throws Exception {
+        FileJournal j = FileJournal.open(dir, options(4096, 1 << 30), 0, sink);
+        CountDownLatch acked = new CountDownLatch(200);
+        Thread appender = new Thread(() -> {
+            for (int i = 0; i < 200; i++) {
+                Thread.currentThread().interrupt(); // as an MQTT client library does to its callback thread at disconnect
+                j.append(batch("R1", i * 100L, 5), acked::countDown);
+            }
+        });
+        appender.start();
+        appender.join();
+        assertThat(acked.await(10, TimeUnit.SECONDS)).as("every append acknowledged").isTrue();
+        assertThat(j.full()).as("the journal still takes appends").isFalse();
+        appendAll(j, List.of(batch("R2", 1L, 1)));
+        j.close();
+        assertThat(segments()).as("small segments roll").hasSizeGreaterThan(3);
+
+        got.clear();
+        FileJournal.open(dir, options(4096, 1 << 30), 0, sink).close();
+        assertThat(got).hasSize(201);
+    }
+
+    @Test
     void everyAcknowledgement_comesAfterItsBatchWasMatchedAndForcedToDisk_acrossSegmentRolls() throws Exception {
         java.util.Map<ReadBatch, Long> ends = new java.util.concurrent.ConcurrentHashMap<>();
         FileJournal j = FileJournal.open(dir, options(4096, 1 << 30), 0, (b, start, end) -> ends.put(b, end));
