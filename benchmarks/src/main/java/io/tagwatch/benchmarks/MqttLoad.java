@@ -41,34 +41,42 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MqttLoad {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final int LOAD_CONNECTIONS = 16;
-    private static final int PROBE_READERS = 10;
-    private static final int STOLEN = 300;
-    private static final double PROBES_PER_SECOND = 10;
+    static final int LOAD_CONNECTIONS = 16;
+    static final int PROBE_READERS = 10;
+    static final int STOLEN = 300;
+    static final double PROBES_PER_SECOND = 10;
     /**
      * Probes a second in the half-rate phases, where the alert-latency target is measured: 600 in
      * 15 s put the p99 between the 6th and 7th slowest probe; at 10 a second (152 probes) it was
      * the 2nd slowest, and one stall more or less moved it by 15 ms (session 7).
      */
-    private static final double LATENCY_PROBES_PER_SECOND = 40;
+    static final double LATENCY_PROBES_PER_SECOND = 40;
     private static final long STOLEN_FIRST_TAG = LoadPublisher.FIRST_TAG + 1_000_000;
     /** Every load read TagWatch acknowledged in this run (the probes' few are on top). */
     private static final java.util.concurrent.atomic.AtomicLong TAGWATCH_READS_ACKED = new java.util.concurrent.atomic.AtomicLong();
     private static final String RESULTS_MARKER = "<!-- mqtt-load rows: MqttLoad appends below -->";
 
     /** A scenario: reads per message and how many messages each connection keeps in flight. */
-    private record Scenario(String name, int readsPerMessage, int window) {
+    record Scenario(String name, int readsPerMessage, int window) {
     }
 
-    private static final Scenario A = new Scenario("a: QoS 1, 1 read/msg", 1, 64);
-    private static final Scenario B = new Scenario("b: QoS 1, binary 100 reads/msg", 100, 16);
+    static final Scenario A = new Scenario("a: QoS 1, 1 read/msg", 1, 64);
+    static final Scenario B = new Scenario("b: QoS 1, binary 100 reads/msg", 100, 16);
 
     /** Where the load goes, and whose CPU to count. */
-    private record Target(String name, int port, long pid, List<String[]> load, Prober prober, EngineUnderTest engine) {
+    record Target(String name, int port, long pid, List<String[]> load, Prober prober, EngineUnderTest engine) {
     }
 
+    /**
+     * The engine under test: unregistered-tag hits off (the load's tags are not registered), the
+     * per-reader publish limit and the per-address connection limit lifted for the generator.
+     */
+    static final String ENGINE_HEAP = "3g";
+    static final String[] ENGINE_ARGS = {"--unregistered-hits", "false", "--reader-publish-rate", "10000000",
+            "--reader-publish-burst", "10000000", "--max-connections-per-address", "100000"};
+
     /** TagWatch runs each scenario this long before round 1, not counted (JIT warm-up). */
-    private static final int WARM_UP_SECONDS = 10;
+    static final int WARM_UP_SECONDS = 10;
 
     public static void main(String[] args) throws Exception {
         int phaseSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
@@ -89,9 +97,7 @@ public final class MqttLoad {
         // of their own, so a probe is not sent (nor its alert read) behind the load's queued writes
         // when the generator's event loops are saturated (they ran at 100 % of a core in (a)).
         EventLoopGroup probeGroup = new MultiThreadIoEventLoopGroup(1, NettyTransport.ioHandlerFactory());
-        try (EngineUnderTest engine = new EngineUnderTest("3g", "--unregistered-hits", "false",
-                "--reader-publish-rate", "10000000", "--reader-publish-burst", "10000000",
-                "--max-connections-per-address", "100000");
+        try (EngineUnderTest engine = new EngineUnderTest(ENGINE_HEAP, ENGINE_ARGS);
              LocalMosquitto mosquitto = new LocalMosquitto("max_queued_messages 0\nmax_inflight_messages 64\n");
              MqttSink sink = new MqttSink(sinkGroup)) {
             processes.add(engine);
@@ -176,13 +182,13 @@ public final class MqttLoad {
     }
 
     /** One phase: warm-up of 2 s, then {@code seconds} measured. */
-    private static Map<String, Object> phase(EventLoopGroup group, Target target, Scenario s, double rate, int seconds,
-                                             LoadSubscriber relay) throws Exception {
+    static Map<String, Object> phase(EventLoopGroup group, Target target, Scenario s, double rate, int seconds,
+                                     LoadSubscriber relay) throws Exception {
         return phase(group, target, s, rate, seconds, relay, PROBES_PER_SECOND);
     }
 
-    private static Map<String, Object> phase(EventLoopGroup group, Target target, Scenario s, double rate, int seconds,
-                                             LoadSubscriber relay, double probesPerSecond) throws Exception {
+    static Map<String, Object> phase(EventLoopGroup group, Target target, Scenario s, double rate, int seconds,
+                                     LoadSubscriber relay, double probesPerSecond) throws Exception {
         double backlogSeconds = target.engine() == null ? 0 : settle(target.engine());
         try (LoadPublisher load = new LoadPublisher(group, target.port(), target.load(), s.readsPerMessage(), s.window())) {
             load.start(rate);
@@ -343,7 +349,7 @@ public final class MqttLoad {
      * An alert reached the officer at {@code arrivedNanos}: taken before the JSON is parsed, which
      * is the benchmark's own work (and cold: ten alerts a second), not TagWatch's.
      */
-    private static void alertArrived(Prober prober, long arrivedNanos, String json) {
+    static void alertArrived(Prober prober, long arrivedNanos, String json) {
         try {
             JsonNode n = JSON.readTree(json);
             prober.arrived(TagIds.parse(n.path("tag").asText()), n.path("reader").path("id").asText(), arrivedNanos);
@@ -369,7 +375,7 @@ public final class MqttLoad {
     }
 
     /** Readers, an officer, and {@value #STOLEN} stolen vehicles (tags outside the load's range). */
-    private static long[] provision(EngineUnderTest engine) throws Exception {
+    static long[] provision(EngineUnderTest engine) throws Exception {
         engine.loginAdmin();
         engine.call("POST", "/api/users", Map.of("username", "officer", "password", "officer-bench-pw", "role", "officer",
                 "district", "centre"));
@@ -383,7 +389,7 @@ public final class MqttLoad {
         return tags;
     }
 
-    private static List<String[]> credentials(EngineUnderTest engine, String prefix, int n) throws Exception {
+    static List<String[]> credentials(EngineUnderTest engine, String prefix, int n) throws Exception {
         List<String[]> list = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String id = String.format("%s%02d", prefix, i);
