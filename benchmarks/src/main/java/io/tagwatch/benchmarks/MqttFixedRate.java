@@ -5,7 +5,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.tagwatch.benchmarks.MqttLoad.Scenario;
 import io.tagwatch.benchmarks.MqttLoad.Target;
 import io.tagwatch.net.NettyTransport;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -57,8 +56,7 @@ public final class MqttFixedRate {
         try (EngineUnderTest engine = new EngineUnderTest(MqttLoad.ENGINE_HEAP, engineArgs.toArray(new String[0]))) {
             long[] stolen = MqttLoad.provision(engine);
             try (Prober prober = new Prober(probeGroup, engine.mqttPort, MqttLoad.credentials(engine, "P", probeReaders), stolen);
-                 LoadSubscriber officer = new LoadSubscriber(probeGroup, engine.mqttPort, "officer", "officer-bench-pw", "alerts/#",
-                         (topic, payload) -> MqttLoad.alertArrived(prober, System.nanoTime(), payload.toString(StandardCharsets.UTF_8)))) {
+                 LoadSubscriber officer = MqttLoad.officer(probeGroup, engine, prober)) {
                 Target tagwatch = new Target("TagWatch", engine.mqttPort, engine.pid(),
                         MqttLoad.credentials(engine, "L", MqttLoad.LOAD_CONNECTIONS), prober, engine);
                 for (Scenario s : List.of(MqttLoad.A, MqttLoad.B)) {

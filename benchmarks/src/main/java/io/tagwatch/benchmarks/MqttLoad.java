@@ -51,6 +51,8 @@ public final class MqttLoad {
      * the 2nd slowest, and one stall more or less moved it by 15 ms (session 7).
      */
     static final double LATENCY_PROBES_PER_SECOND = 40;
+    private static final String OFFICER = "officer";
+    private static final String OFFICER_PASSWORD = "officer-bench-pw";
     private static final long STOLEN_FIRST_TAG = LoadPublisher.FIRST_TAG + 1_000_000;
     /** Every load read TagWatch acknowledged in this run (the probes' few are on top). */
     private static final java.util.concurrent.atomic.AtomicLong TAGWATCH_READS_ACKED = new java.util.concurrent.atomic.AtomicLong();
@@ -108,8 +110,7 @@ public final class MqttLoad {
             Target broker = new Target("Mosquitto", mosquitto.port, mosquitto.pid(), anonymous("L", LOAD_CONNECTIONS),
                     new Prober(probeGroup, mosquitto.port, anonymous("P", PROBE_READERS), stolen), null);
             Target nothing = new Target("sink (does nothing)", sink.port, -1, anonymous("L", LOAD_CONNECTIONS), null, null);
-            try (LoadSubscriber officer = new LoadSubscriber(probeGroup, engine.mqttPort, "officer", "officer-bench-pw", "alerts/#",
-                         (topic, payload) -> alertArrived(tagwatch.prober(), System.nanoTime(), payload.toString(StandardCharsets.UTF_8)));
+            try (LoadSubscriber officer = officer(probeGroup, engine, tagwatch.prober());
                  LoadSubscriber relay = new LoadSubscriber(group, mosquitto.port, "sub", "", "tags/#",
                          broker.prober()::arrivedRelayed)) {
                 Map<String, Double> maxRate = new LinkedHashMap<>();
@@ -345,11 +346,17 @@ public final class MqttLoad {
         return (System.nanoTime() - t0) / 1e9;
     }
 
+    /** The officer {@link #provision} made, subscribed to every alert, each one's arrival taken for {@code prober}. */
+    static LoadSubscriber officer(EventLoopGroup group, EngineUnderTest engine, Prober prober) throws Exception {
+        return new LoadSubscriber(group, engine.mqttPort, OFFICER, OFFICER_PASSWORD, "alerts/#",
+                (topic, payload) -> alertArrived(prober, System.nanoTime(), payload.toString(StandardCharsets.UTF_8)));
+    }
+
     /**
      * An alert reached the officer at {@code arrivedNanos}: taken before the JSON is parsed, which
      * is the benchmark's own work (and cold: ten alerts a second), not TagWatch's.
      */
-    static void alertArrived(Prober prober, long arrivedNanos, String json) {
+    private static void alertArrived(Prober prober, long arrivedNanos, String json) {
         try {
             JsonNode n = JSON.readTree(json);
             prober.arrived(TagIds.parse(n.path("tag").asText()), n.path("reader").path("id").asText(), arrivedNanos);
@@ -377,7 +384,7 @@ public final class MqttLoad {
     /** Readers, an officer, and {@value #STOLEN} stolen vehicles (tags outside the load's range). */
     static long[] provision(EngineUnderTest engine) throws Exception {
         engine.loginAdmin();
-        engine.call("POST", "/api/users", Map.of("username", "officer", "password", "officer-bench-pw", "role", "officer",
+        engine.call("POST", "/api/users", Map.of("username", OFFICER, "password", OFFICER_PASSWORD, "role", "officer",
                 "district", "centre"));
         long[] tags = new long[STOLEN];
         for (int i = 0; i < STOLEN; i++) {
