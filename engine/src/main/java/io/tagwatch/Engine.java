@@ -138,17 +138,26 @@ public final class Engine implements AutoCloseable {
                 config.checkpointInterval().toMillis(), config.writerBatchRows(), config.unregisteredHits(),
                 config.hitSuppression().toMillis(),
                 cloned));
-        // Replays the journal after the checkpoint into the pipeline, then takes appends.
-        journal = started(FileJournal.open(journalDir, config.journalOptions(), checkpoint, ingest));
-        // The backlog the heap holds — journaled reads not yet matched, closed sightings not yet
+        // Replays the journal after the checkpoint into the pipeline, then takes appends. The match
+        // thread writes the journal itself (one hand-off fewer before an alert), unless every batch
+        // is forced on its own: that waits for the disk, so it keeps a writer thread of its own.
+        if (config.journalOptions().fsync() == io.tagwatch.journal.FsyncPolicy.EVERY_BATCH) {
+            journal = started(FileJournal.open(journalDir, config.journalOptions(), checkpoint, ingest));
+        } else {
+            IngestPipeline matcher = ingest;
+            journal = started(FileJournal.openDriven(journalDir, config.journalOptions(), checkpoint, ingest, matcher::appended));
+            ingest.drive(journal::writePending);
+        }
+        // The backlog the heap holds — reads received and not yet matched, closed sightings not yet
         // written — has a bound; past it the journal counts as full and readers are held back.
         // So has the match thread's own backlog, in reads: an alert waits behind it.
         long pendingCap = config.writerPendingCap();
         long unmatchedCap = config.maxUnmatchedReads();
         SightingWriter w = writer;
-        IngestPipeline p = ingest;
-        journal.backPressure(() -> p.queuedReads() >= unmatchedCap
-                || w.pending() + p.queuedReads() / READS_PER_PENDING_ROW >= pendingCap);
+        journal.backPressure(() -> {
+            long unmatched = unmatchedReads();
+            return unmatched >= unmatchedCap || w.pending() + unmatched / READS_PER_PENDING_ROW >= pendingCap;
+        });
         ingest.durablePosition(journal::durablePosition);
         writer.start(position -> {
             journal.checkpointed(position);
@@ -188,8 +197,8 @@ public final class Engine implements AutoCloseable {
         FunctionCounter.builder("tagwatch.ingest.reads", ingest, p -> p.stats().reads())
                 .description("reads matched against the hot lists").register(meters);
         Gauge.builder("tagwatch.dedup.open.windows", ingest, p -> p.stats().openWindows()).register(meters);
-        Gauge.builder("tagwatch.ingest.queued.reads", ingest, IngestPipeline::queuedReads)
-                .description("reads journaled and not yet matched").register(meters);
+        Gauge.builder("tagwatch.ingest.queued.reads", this, Engine::unmatchedReads)
+                .description("reads received (appended to the journal) and not yet matched").register(meters);
         FunctionCounter.builder("tagwatch.sightings.written", writer, SightingWriter::written)
                 .description("sightings committed to the database").register(meters);
         Gauge.builder("tagwatch.sightings.pending", writer, SightingWriter::pending).register(meters);
@@ -296,6 +305,11 @@ public final class Engine implements AutoCloseable {
 
     public DataSource dataSource() {
         return database.dataSource();
+    }
+
+    /** Reads received and not yet matched: appended and not yet written, and written and not yet matched. */
+    private long unmatchedReads() {
+        return journal.pendingReads() + ingest.queuedReads();
     }
 
     /** The admin password generated at first start (shown once), if one was. */

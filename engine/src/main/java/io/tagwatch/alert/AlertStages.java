@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
  * Where an alert's time goes, stage by stage, as {@code tagwatch_alert_stage_seconds{stage=...}}:
  * <ul>
  *   <li>{@code journal}: the batch's arrival on the event loop to the journal handing it on
- *       (the journal writer's queue and its write);</li>
+ *       (waiting for the match thread to write it, and the write);</li>
  *   <li>{@code queue}: handed on to the match thread starting on the batch (the match thread's
  *       backlog, and its wake-up);</li>
  *   <li>{@code match}: the match thread starting on the batch to raising the hit;</li>

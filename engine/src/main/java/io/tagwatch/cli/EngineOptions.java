@@ -68,7 +68,7 @@ final class EngineOptions {
     long writerMaxPendingRows;
 
     @Option(names = "--max-unmatched-reads", defaultValue = "500000",
-            description = "Journaled reads waiting for the match thread past which reads are no longer acknowledged, so "
+            description = "Reads received and waiting for the match thread past which reads are no longer acknowledged, so "
                     + "alerts stay timely when readers send faster than the engine matches (default ${DEFAULT-VALUE}).")
     long maxUnmatchedReads;
 

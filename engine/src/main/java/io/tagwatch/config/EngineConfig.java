@@ -31,7 +31,7 @@ import java.util.Objects;
  *                           acknowledged (the heap's bound on the writer's backlog); 0 = one row per
  *                           {@value #HEAP_BYTES_PER_PENDING_ROW} bytes of the maximum heap (about an eighth of
  *                           it: a pending sighting is ~40 bytes in columns)
- * @param maxUnmatchedReads  journaled reads waiting for the match thread past which reads are no longer
+ * @param maxUnmatchedReads  reads received and waiting for the match thread past which reads are no longer
  *                           acknowledged: bounds how late an alert can be when readers send faster than
  *                           the engine matches (500,000 reads is 0.25-0.5 s of matching on 2 vCPUs)
  * @param mqttThreads        Netty event loops of the MQTT listeners; 0 = one per core (Netty's own default,

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * committed sighting.
  *
  * <pre>
- * journal writer --journaled(batch, position)--> queue --> [match thread] dedup --first read--> hot lists --> alerts
+ * event loops --append--> journal --[match thread] writePending: write, journaled(batch, position)--> queue
+ *     --> [match thread] dedup --first read--> hot lists --> alerts
  *                                                                   \--closed--> checkpoint(snapshot, position)
  *                                          [checkpoint thread] snapshot file, forced; position durable --> writer
  * </pre>
@@ -136,6 +137,8 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     /** Sightings of checkpoints that could not be written: they go with the next one. */
     private final ConcurrentLinkedQueue<SightingRows> carriedOver = new ConcurrentLinkedQueue<>();
     private volatile LongSupplier durablePosition = () -> Long.MAX_VALUE;
+    /** The journal this thread writes ({@link #drive}); by default nothing (a journal with its own writer). */
+    private volatile java.util.function.BooleanSupplier writePending = () -> false;
     private volatile boolean running = true;
 
     private final AtomicLong batches = new AtomicLong();
@@ -206,6 +209,22 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         }
     }
 
+    /**
+     * Has the match thread write the journal's pending appends ({@code writePending}: the
+     * journal's {@link io.tagwatch.journal.FileJournal#writePending}) before each turn of
+     * matching, so a batch is matched by the thread that wrote it, with no hand-off between
+     * (the journal then wakes this thread through {@link #appended}).
+     */
+    public void drive(java.util.function.BooleanSupplier writePending) {
+        this.writePending = writePending;
+        io.signal();
+    }
+
+    /** Any thread: a batch was appended to the journal this thread drives. */
+    public void appended() {
+        io.signal();
+    }
+
     /** Where the journal's durable position comes from; a checkpoint never passes it. */
     public void durablePosition(LongSupplier supplier) {
         this.durablePosition = supplier;
@@ -217,7 +236,9 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         queuedReads.addAndGet(batch.size());
         queue.offer(new Entry(batch, end));
         queued.incrementAndGet();
-        io.signal();
+        if (Thread.currentThread() != thread) {
+            io.signal(); // written here by this thread, it is matched in this turn
+        }
     }
 
     /**
@@ -241,6 +262,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     private void run() {
         nextCheckpoint = System.nanoTime() + checkpointEveryNanos;
         while (running) {
+            writePending.getAsBoolean();
             if (!matchTurn() && !dedup.snapshotInProgress()) {
                 io.idle(idlePark());
                 if (queue.isEmpty()) {

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * raised while matching is written to the officer's socket there and then, with no hand-off to
  * another thread: waking a loop of the subscribers' own cost an alert 4.1 ms at p99 at half
  * rate on two busy vCPUs (benchmarks/RESULTS.md, session 8). The thread waits for work in the
- * loop's select, so a batch handed over by the journal writer, an officer's packet and a task
+ * loop's select, so a batch appended to the journal, an officer's packet and a task
  * queued by another thread (a reminder's alert, a connection moving in) all wake it.
  */
 final class MatchThreadIo {

@@ -23,8 +23,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Append-only segment files under {@code <data-dir>/journal}, one record per batch framed by
- * length and CRC32C ({@link JournalDescriptor}). One writer thread takes every pending append,
- * writes them and hands them to the {@link JournalSink} in order; under {@link FsyncPolicy#GROUP}
+ * length and CRC32C ({@link JournalDescriptor}). One thread at a time takes every pending append,
+ * writes them and hands them to the {@link JournalSink} in order ({@link #writePending}): the
+ * journal's own writer thread ({@link #open}), or the thread that drives it ({@link #openDriven}:
+ * the match thread, which then matches what it has just written without a hand-off in between
+ * — one thread fewer between a read's arrival and its alert). Under {@link FsyncPolicy#GROUP}
  * a second thread, the syncer, forces to disk everything written so far (group commit) and only
  * then runs the acknowledgements. The two overlap: while one group is being forced the writer
  * already writes (and hands on for matching) the next, so no batch waits for an earlier group's
@@ -38,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * <p>A batch whose content equals one of the reader's recent batches (a QoS 1 redelivery,
  * also after a reconnect) is acknowledged without being journaled again.
  *
- * <p>{@link #append} is thread-safe and lock-free; everything else runs on the writer thread.
+ * <p>{@link #append} is thread-safe and lock-free; {@link #writePending} is thread-safe (one
+ * caller at a time writes).
  */
 public final class FileJournal implements Journal {
     private static final Logger log = LoggerFactory.getLogger(FileJournal.class);
@@ -72,12 +76,21 @@ public final class FileJournal implements Journal {
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final RecentBatches recent = new RecentBatches(RECENT_PER_READER);
     private final AtomicLong appendPosition = new AtomicLong();
+    /** Reads of the appends not yet written (taken by {@link #writePending}). */
+    private final AtomicLong pendingReads = new AtomicLong();
     private final AtomicLong durablePosition = new AtomicLong();
     private final AtomicLong checkpoint = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong fsyncs = new AtomicLong();
     private final AtomicBoolean fullLogged = new AtomicBoolean();
+    /** The journal's own writer thread; null when driven ({@link #openDriven}). */
     private final Thread writer;
+    /** Driven: called after each append, to have the driver call {@link #writePending}. */
+    private final Runnable wake;
+    /** Held while a group is taken and written: the writer (or driver), and close. */
+    private final java.util.concurrent.locks.ReentrantLock writing = new java.util.concurrent.locks.ReentrantLock();
+    private final List<Pending> group = new ArrayList<>();
+    private final List<long[]> positions = new ArrayList<>();
     private final Thread syncer;
     private final ConcurrentLinkedQueue<Written> unsynced = new ConcurrentLinkedQueue<>();
     private volatile boolean syncing = true;
@@ -89,7 +102,7 @@ public final class FileJournal implements Journal {
     private volatile boolean running = true;
     private volatile boolean failed;
 
-    private FileJournal(Path dir, JournalOptions o, long checkpointPosition, JournalSink sink) {
+    private FileJournal(Path dir, JournalOptions o, long checkpointPosition, JournalSink sink, Runnable wake) {
         this.dir = dir;
         this.segmentBytes = o.segmentBytes();
         this.capBytes = o.capBytes();
@@ -97,8 +110,11 @@ public final class FileJournal implements Journal {
         this.policy = o.fsync();
         this.sink = sink;
         this.checkpoint.set(checkpointPosition);
-        this.writer = new Thread(this::run, "journal-writer");
-        this.writer.setDaemon(true);
+        this.wake = wake;
+        this.writer = wake != null ? null : new Thread(this::run, "journal-writer");
+        if (writer != null) {
+            writer.setDaemon(true);
+        }
         this.syncer = new Thread(this::syncLoop, "journal-syncer");
         this.syncer.setDaemon(true);
     }
@@ -108,14 +124,32 @@ public final class FileJournal implements Journal {
      * into {@code sink} (on the caller's thread), then starts taking appends.
      */
     public static FileJournal open(Path dir, JournalOptions options, long checkpoint, JournalSink sink) {
-        FileJournal j = new FileJournal(dir, options, checkpoint, sink);
+        return start(new FileJournal(dir, options, checkpoint, sink, null));
+    }
+
+    /**
+     * As {@link #open}, but with no writer thread of its own: each append runs {@code wake}, and
+     * the driver's thread writes what is pending with {@link #writePending} (so the sink hears of
+     * each batch on the driver's thread). The driver must not wait on the disk: only
+     * {@link FsyncPolicy#GROUP} (forced by the syncer) and {@link FsyncPolicy#NONE} can be driven.
+     */
+    public static FileJournal openDriven(Path dir, JournalOptions options, long checkpoint, JournalSink sink, Runnable wake) {
+        if (options.fsync() == FsyncPolicy.EVERY_BATCH) {
+            throw new IllegalArgumentException("a journal forcing every batch needs its own writer thread");
+        }
+        return start(new FileJournal(dir, options, checkpoint, sink, java.util.Objects.requireNonNull(wake)));
+    }
+
+    private static FileJournal start(FileJournal j) {
         try {
-            Files.createDirectories(dir);
+            Files.createDirectories(j.dir);
             j.recover();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open journal dir=" + dir, e);
+            throw new UncheckedIOException("cannot open journal dir=" + j.dir, e);
         }
-        j.writer.start();
+        if (j.writer != null) {
+            j.writer.start();
+        }
         if (j.policy == FsyncPolicy.GROUP) {
             j.syncer.start(); // the other policies force (or not) on the writer thread
         }
@@ -248,30 +282,53 @@ public final class FileJournal implements Journal {
             }
             return false;
         }
+        pendingReads.addAndGet(batch.size());
         queue.offer(new Pending(batch, onDurable));
-        LockSupport.unpark(writer);
+        if (wake != null) {
+            wake.run();
+        } else {
+            LockSupport.unpark(writer);
+        }
         return true;
     }
 
     private void run() {
-        List<Pending> group = new ArrayList<>();
-        List<long[]> positions = new ArrayList<>();
         while (running || !queue.isEmpty()) {
+            if (!writePending()) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            }
+        }
+    }
+
+    /**
+     * Writes the appends pending now (up to 4,096 batches, in the order they were appended),
+     * hands them to the sink on this thread and to the syncer (or acknowledges them, without
+     * fsync). Thread-safe: one caller writes at a time, the others wait for it.
+     *
+     * @return false when nothing was pending
+     */
+    public boolean writePending() {
+        if (queue.isEmpty()) {
+            return false;
+        }
+        writing.lock();
+        try {
             Pending p;
+            long reads = 0;
             while ((p = queue.poll()) != null) {
                 group.add(p);
+                reads += p.batch().size();
                 if (group.size() >= 4096) {
                     break;
                 }
             }
             if (group.isEmpty()) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-                continue;
+                return false;
             }
+            pendingReads.addAndGet(-reads);
             if (failed) {
                 // queued before a failed write: never written after it, never acknowledged
-                group.clear();
-                continue;
+                return true;
             }
             try {
                 writeGroup(group, positions);
@@ -283,8 +340,11 @@ public final class FileJournal implements Journal {
                 log.error("journal write failed at position={}: {} batches not acknowledged, and no read will be "
                         + "until the engine is restarted (check the disk)", appendPosition.get(), group.size(), e);
             }
+            return true;
+        } finally {
             group.clear();
             positions.clear();
+            writing.unlock();
         }
     }
 
@@ -507,6 +567,11 @@ public final class FileJournal implements Journal {
         return policy != FsyncPolicy.NONE;
     }
 
+    /** Reads appended and not yet written: in the heap, waiting for the writer (or the driver). */
+    public long pendingReads() {
+        return pendingReads.get();
+    }
+
     public long appendPosition() {
         return appendPosition.get();
     }
@@ -546,9 +611,15 @@ public final class FileJournal implements Journal {
     @Override
     public void close() {
         running = false;
-        LockSupport.unpark(writer);
         try {
-            writer.join(10_000);
+            if (writer != null) {
+                LockSupport.unpark(writer);
+                writer.join(10_000);
+            } else {
+                while (writePending()) {
+                    // what was appended before close, written here if the driver has not yet
+                }
+            }
             syncing = false;
             LockSupport.unpark(syncer);
             syncer.join(10_000);

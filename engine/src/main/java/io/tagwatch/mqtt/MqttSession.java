@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * What the server knows about one authenticated connection. Created on a successful CONNECT;
  * touched only by the channel's event loop, except the queue of acknowledgements due (and its
- * flag), which the journal writer fills.
+ * flag), which the journal fills once a batch is durable (its syncer thread).
  */
 final class MqttSession {
     static final AttributeKey<MqttSession> KEY = AttributeKey.valueOf("tagwatch.mqtt.session");
@@ -50,7 +50,7 @@ final class MqttSession {
     final java.util.ArrayDeque<Held> held = new java.util.ArrayDeque<>();
     private final TokenBucket rate;
     /**
-     * Acknowledgements the journal released (queued by the journal writer thread), sent and
+     * Acknowledgements the journal released (queued by the journal's syncer thread, or by the thread that wrote the batch when fsync is off), sent and
      * flushed together by one task on the event loop; the flag says that task is scheduled.
      */
     final java.util.concurrent.ConcurrentLinkedQueue<ReadPublishHandler.DurableAck> acksDue =

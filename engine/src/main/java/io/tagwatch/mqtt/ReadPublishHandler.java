@@ -177,7 +177,7 @@ final class ReadPublishHandler {
     }
 
     /**
-     * Run by the journal writer once a batch is on disk (for a whole group commit in a row):
+     * Run by the journal (its syncer) once a batch is on disk (for a whole group commit in a row):
      * queues the acknowledgement on its session and, unless one is pending, schedules one task on
      * the channel's event loop that sends every acknowledgement queued by then, in journal order,
      * with one flush (one syscall) for all of them rather than one per message.

@@ -127,6 +127,60 @@ class FileJournalTest {
     }
 
     @Test
+    void aDrivenJournal_writesOnlyWhenItsDriverAsks_onTheDriversThread_andCloseWritesWhatIsLeft() throws Exception {
+        AtomicInteger wakes = new AtomicInteger();
+        List<String> threads = new ArrayList<>();
+        JournalSink recording = (b, start, end) -> {
+            sink.journaled(b, start, end);
+            synchronized (threads) {
+                threads.add(Thread.currentThread().getName());
+            }
+        };
+        FileJournal j = FileJournal.openDriven(dir, options(8192, 1 << 30), 0, recording, wakes::incrementAndGet);
+        CountDownLatch acked = new CountDownLatch(40);
+        for (int i = 0; i < 40; i++) {
+            assertThat(j.append(batch("R" + (i % 2), i * 100L, 1 + i % 5), acked::countDown)).isTrue();
+        }
+        assertThat(wakes.get()).as("every append wakes the driver").isEqualTo(40);
+        assertThat(acked.await(200, TimeUnit.MILLISECONDS)).as("nothing acknowledged before it is written").isFalse();
+        assertThat(got).as("nothing written before the driver asks").isEmpty();
+        assertThat(j.appendPosition()).isZero();
+
+        Thread driver = new Thread(() -> {
+            while (j.writePending()) {
+                // up to 4,096 batches a call
+            }
+        }, "driver");
+        driver.start();
+        driver.join(10_000);
+        assertThat(acked.await(10, TimeUnit.SECONDS)).as("acknowledged once forced").isTrue();
+        assertThat(got).hasSize(40);
+        assertThat(threads).as("the sink hears of each batch on the driver's thread").containsOnly("driver");
+        assertThat(j.durablePosition()).isEqualTo(j.appendPosition()).isPositive();
+        assertThat(j.writePending()).as("nothing left").isFalse();
+
+        CountDownLatch late = new CountDownLatch(5);
+        for (int i = 40; i < 45; i++) {
+            assertThat(j.append(batch("R0", i * 100L, 3), late::countDown)).isTrue();
+        }
+        j.close(); // no driver call: close writes and forces them
+        assertThat(late.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(got).hasSize(45);
+
+        List<Got> live = new ArrayList<>(got);
+        got.clear();
+        FileJournal.open(dir, options(8192, 1 << 30), 0, sink).close();
+        assertThat(got).as("a reopen replays all 45 in the order written").isEqualTo(live);
+    }
+
+    @Test
+    void aJournalForcingEveryBatch_cannotBeDriven_forItsDriverWouldWaitOnTheDisk() {
+        JournalOptions everyBatch = new JournalOptions(8192, 1 << 30, 0, FsyncPolicy.EVERY_BATCH);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FileJournal.openDriven(dir, everyBatch, 0, sink, () -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("its own writer thread");
+    }
+
+    @Test
     void anInterruptedAppendingThread_doesNotBreakTheJournal_evenWhenItsAppendRollsASegment() throws Exception {
         FileJournal j = FileJournal.open(dir, options(4096, 1 << 30), 0, sink);
         CountDownLatch acked = new CountDownLatch(200);
