@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -40,7 +41,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class MatchPathBenchmark {
     static final int READS = 100;
-    static final int BATCHES = 256;
+    /**
+     * Distinct batches cycled through: 256 (25,600 (tag, reader) pairs, whose slots stay in the
+     * cache) or 16,384 (1.6 M pairs, the table full and evicting, a cache miss per read as under
+     * the end-to-end load).
+     */
+    @Param({"256", "16384"})
+    int batches;
 
     private final ReadPayloadDecoder decoder = new ReadPayloadDecoder(10_000);
     private final ReadBatch batch = new ReadBatch(READS);
@@ -62,9 +69,9 @@ public class MatchPathBenchmark {
         lists = new HotLists(List::<OpenTheft>of, () -> io.tagwatch.registry.RegisteredTags.of(registered), List::of);
         lists.load();
         dedup = new DedupWindow(30_000, 1 << 19);
-        payloads = new ByteBuf[BATCHES];
-        readers = new int[BATCHES];
-        for (int b = 0; b < BATCHES; b++) {
+        payloads = new ByteBuf[batches];
+        readers = new int[batches];
+        for (int b = 0; b < batches; b++) {
             ReadBatch rb = new ReadBatch(READS);
             long now = 1_764_380_000_000L;
             for (int i = 0; i < READS; i++) {
@@ -78,8 +85,19 @@ public class MatchPathBenchmark {
     @Benchmark
     @OperationsPerInvocation(READS)
     public int decodeDedupMatch() {
+        return run(false);
+    }
+
+    /** The same, each batch's dedup slots loaded first (as the match thread does since session 12). */
+    @Benchmark
+    @OperationsPerInvocation(READS)
+    public int decodeTouchDedupMatch() {
+        return run(true);
+    }
+
+    private int run(boolean touchFirst) {
         int b = next;
-        next = b + 1 == BATCHES ? 0 : b + 1;
+        next = b + 1 == batches ? 0 : b + 1;
         batch.clear();
         if (decoder.decode(payloads[b], batch) != PayloadError.NONE) {
             throw new IllegalStateException(decoder.lastErrorDetail());
@@ -87,6 +105,13 @@ public class MatchPathBenchmark {
         long arrival = ++clock;
         int reader = readers[b];
         int flagged = 0;
+        if (touchFirst) {
+            long touched = 0;
+            for (int i = 0, n = batch.size(); i < n; i++) {
+                touched += dedup.touch(batch.tag(i), reader);
+            }
+            flagged = (int) (touched & 1);
+        }
         for (int i = 0, n = batch.size(); i < n; i++) {
             long tag = batch.tag(i);
             if (dedup.observe(tag, reader, batch.timestamp(i), batch.rssi(i), arrival, sink)

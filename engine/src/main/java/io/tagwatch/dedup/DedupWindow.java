@@ -142,6 +142,17 @@ public final class DedupWindow {
         return true;
     }
 
+    /**
+     * Loads the slot where a read of (tag, reader) starts looking and returns part of it: called for
+     * each read of a batch before {@link #observe}, the loads do not wait on one another, so the
+     * cache misses of a batch overlap (the table is tens of MB, a miss per new sighting) instead of
+     * coming one after the other inside {@code observe}. The caller keeps the sum of the results
+     * somewhere, so the loads are not optimised away.
+     */
+    public long touch(long tag, int readerIndex) {
+        return table[slot(tag, readerIndex) * STRIDE + READER];
+    }
+
     /** Closes every window whose last read arrived at or before {@code now - window}. */
     public int expire(long now, SightingSink sink) {
         return expireFrom(0, mask + 1, now, sink);

@@ -66,6 +66,11 @@ final class LastSeenTable {
         return -1;
     }
 
+    /** Loads the tag's home slot ahead of {@link #put}, as {@link io.tagwatch.dedup.DedupWindow#touch}. */
+    long touch(long tag) {
+        return table[2 * (int) ((tag * PHI) >>> shift) + 1];
+    }
+
     /** The time of the previous entry returned by the last {@link #put} (valid when it returned ≥ 0). */
     long previousTime;
 
