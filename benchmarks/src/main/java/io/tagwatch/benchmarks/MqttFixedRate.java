@@ -23,7 +23,9 @@ import java.util.Map;
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.tagwatch.benchmarks.MqttFixedRate
  * rateA rateB seconds phases [engine options...]}: rateA in one-read messages a second (0 = no
  * (a) phases, -1 = unpaced), rateB in 100-read messages a second (likewise); engine options are
- * added to {@code tagwatch serve}'s, JVM options go in {@code -Dtagwatch.engine.jvm="..."}.
+ * added to {@code tagwatch serve}'s, JVM options go in {@code -Dtagwatch.engine.jvm="..."}. With
+ * {@code -Dtagwatch.engine.jvm="-Dtagwatch.alert.stamps=true"} each line also gives the probes' p50 /
+ * p99 hop by hop (generator to engine, to the journal write, to the match, to the hit, to the officer).
  */
 public final class MqttFixedRate {
     private MqttFixedRate() {
@@ -75,7 +77,8 @@ public final class MqttFixedRate {
                                 i, s.name(), p.get("msgsPerSecond"), p.get("rateLimit"), p.get("readsMatchedPerSecond"),
                                 p.get("latencyP50Ms"), p.get("latencyP99Ms"), p.get("probes"), p.get("latencyMaxMsBySecond"),
                                 p.get("targetCpuPercent"), p.get("generatorCpuPercent"), p.get("alertStageMeanMs"),
-                                p.get("targetThreadsRunWaitPercent")));
+                                p.get("targetThreadsRunWaitPercent"))
+                                + (p.containsKey("probeHopsP50P99Ms") ? "; probe hops p50 / p99 ms " + p.get("probeHopsP50P99Ms") : ""));
                     }
                 }
                 System.out.println();

@@ -302,6 +302,10 @@ public final class MqttLoad {
         p.put("latencyP50Ms", quantileMs(lat, 0.5));
         p.put("latencyP99Ms", quantileMs(lat, 0.99));
         p.put("latencyMaxMsBySecond", prober == null ? List.of() : prober.slowestMsBySecond());
+        Map<String, List<Double>> hops = prober == null ? Map.of() : prober.hopsMs();
+        if (!hops.isEmpty()) {
+            p.put("probeHopsP50P99Ms", hops);
+        }
     }
 
     /** Mean ms of each alert stage between two {@link #stageTotals} readings (null for a stage with no alert). */
@@ -359,7 +363,15 @@ public final class MqttLoad {
     private static void alertArrived(Prober prober, long arrivedNanos, String json) {
         try {
             JsonNode n = JSON.readTree(json);
-            prober.arrived(TagIds.parse(n.path("tag").asText()), n.path("reader").path("id").asText(), arrivedNanos);
+            long[] stamps = null;
+            if (n.has("stamps")) { // the engine run with -Dtagwatch.alert.stamps=true
+                String[] v = n.path("stamps").asText().split(" ");
+                stamps = new long[v.length];
+                for (int i = 0; i < v.length; i++) {
+                    stamps[i] = Long.parseLong(v[i]);
+                }
+            }
+            prober.arrived(TagIds.parse(n.path("tag").asText()), n.path("reader").path("id").asText(), arrivedNanos, stamps);
         } catch (Exception e) {
             // not an alert of a probe
         }

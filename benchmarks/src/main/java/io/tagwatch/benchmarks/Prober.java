@@ -88,10 +88,54 @@ final class Prober implements AutoCloseable {
 
     /** A probe arrived at the subscriber at {@code arrivedNanos} (System.nanoTime()): (tag, reader) as sent. */
     void arrived(long tag, String reader, long arrivedNanos) {
+        arrived(tag, reader, arrivedNanos, null);
+    }
+
+    /**
+     * As {@link #arrived(long, String, long)}, with the engine's stamps of the probe's batch (arrival,
+     * journal write, match start, hit; System.nanoTime(), the same clock as ours on one machine), or null.
+     */
+    void arrived(long tag, String reader, long arrivedNanos, long[] engine) {
         Long t = sentAt.remove(TagIds.format(tag) + "@" + reader);
         if (t != null) {
-            timeline.add(new long[] {t - startedNanos, arrivedNanos - t});
+            timeline.add(engine == null ? new long[] {t - startedNanos, arrivedNanos - t}
+                    : new long[] {t - startedNanos, arrivedNanos - t, engine[0] - t, engine[1] - engine[0],
+                        engine[2] - engine[1], engine[3] - engine[2], arrivedNanos - engine[3]});
         }
+    }
+
+    /** The hops of a probe's path, in the order {@link #arrived(long, String, long, long[])} records them. */
+    static final String[] HOPS = {"send to engine", "engine to journal written", "written to match start",
+        "match start to hit", "hit to officer"};
+
+    /**
+     * p50 / p99 (ms) of each hop of the probes that carried the engine's stamps since {@link #start}
+     * (empty when none did: the engine runs without {@code -Dtagwatch.alert.stamps=true}).
+     */
+    Map<String, List<Double>> hopsMs() {
+        List<long[]> withStamps = new ArrayList<>();
+        for (long[] probe : arrivals()) {
+            if (probe.length == 2 + HOPS.length) {
+                withStamps.add(probe);
+            }
+        }
+        Map<String, List<Double>> out = new java.util.LinkedHashMap<>();
+        if (withStamps.isEmpty()) {
+            return out;
+        }
+        for (int h = 0; h < HOPS.length; h++) {
+            List<Long> v = new ArrayList<>();
+            for (long[] probe : withStamps) {
+                v.add(probe[2 + h]);
+            }
+            Collections.sort(v);
+            out.put(HOPS[h], List.of(ms(v.get((int) (0.5 * (v.size() - 1)))), ms(v.get((int) (0.99 * (v.size() - 1))))));
+        }
+        return out;
+    }
+
+    private static double ms(long nanos) {
+        return Math.round(nanos / 10_000.0) / 100.0;
     }
 
     /** Mosquitto's relay of a probe: the reader from the topic, the tag from the binary payload. */

@@ -71,6 +71,14 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #journaled} is thread-safe and lock-free. The match thread alone owns the window.
  */
 public final class IngestPipeline implements JournalSink, AutoCloseable {
+    /**
+     * Diagnostics for benchmarks ({@code -Dtagwatch.alert.stamps=true}): each alert carries
+     * {@code "stamps"}, the batch's arrival, journal write, match start and hit as
+     * {@code System.nanoTime()} values, which a client on the same machine (the same monotonic
+     * clock) can set beside its own send and receive times: where a slow alert's time went, hop by
+     * hop. Off by default: the values mean nothing off the machine.
+     */
+    static final boolean ALERT_STAMPS = Boolean.getBoolean("tagwatch.alert.stamps");
     private static final Logger log = LoggerFactory.getLogger(IngestPipeline.class);
     /**
      * The sweep covers the whole dedup table within this time, so a sighting is handed on at
@@ -572,7 +580,12 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     }
 
     private void send(ReadBatch b, Hit hit, java.util.Map<String, Object> extra) {
-        alerts.stages().raised(b.arrivalNanos(), b.journaledNanos(), matchStart, System.nanoTime());
+        long now = System.nanoTime();
+        alerts.stages().raised(b.arrivalNanos(), b.journaledNanos(), matchStart, now);
+        if (ALERT_STAMPS) {
+            extra = new java.util.HashMap<>(extra);
+            extra.put("stamps", b.arrivalNanos() + " " + b.journaledNanos() + " " + matchStart + " " + now);
+        }
         alerts.raise(hit, extra);
     }
 
