@@ -151,7 +151,7 @@ public final class FileJournal implements Journal {
             j.writer.start();
         }
         if (j.policy == FsyncPolicy.GROUP) {
-            j.syncer.start(); // the other policies force (or not) on the writer thread
+            j.syncer.start(); // the other policies force (or not) on the thread that writes
         }
         return j;
     }

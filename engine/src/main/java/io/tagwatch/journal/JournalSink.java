@@ -4,8 +4,9 @@ import io.tagwatch.read.ReadBatch;
 
 /**
  * Receives every journaled batch, in journal order, with its position: live batches from the
- * journal's writer thread (before their fsync, so alerts never wait for the disk) and, at
- * start, the batches replayed after the last checkpoint.
+ * thread that writes them (the journal's writer thread, or the thread driving it — the match
+ * thread — through {@link FileJournal#writePending}), before their fsync, so alerts never wait for
+ * the disk; and, at start, the batches replayed after the last checkpoint.
  */
 @FunctionalInterface
 public interface JournalSink {
