@@ -93,6 +93,41 @@ class DedupWindowTest {
     }
 
     @Test
+    void touchingABatchsSlotsFirst_changesNothing_theSameSightingsComeOut() {
+        // The match thread loads a batch's slots before observing its reads: the same traffic, with
+        // and without, full table and evictions included, gives the same sightings in the same order.
+        List<Closed> plain = flood(false);
+        List<Closed> touched = flood(true);
+        assertThat(touched).hasSize(plain.size()).isEqualTo(plain);
+    }
+
+    private List<Closed> flood(boolean touchFirst) {
+        closed.clear();
+        DedupWindow w = new DedupWindow(30_000, 64);
+        java.util.Random rnd = new java.util.Random(11);
+        for (int batch = 0; batch < 2_000; batch++) {
+            int reader = rnd.nextInt(4);
+            long[] tags = new long[8];
+            for (int i = 0; i < tags.length; i++) {
+                tags[i] = rnd.nextInt(500);
+            }
+            if (touchFirst) {
+                long sum = 0;
+                for (long tag : tags) {
+                    sum += w.touch(tag, reader);
+                }
+                assertThat(sum).isNotNegative(); // the marker of an occupied slot is the reader index + 1
+            }
+            for (int i = 0; i < tags.length; i++) {
+                w.observe(tags[i], reader, batch * 10L + i, -60, batch * 10L + i, sink);
+            }
+        }
+        w.closeAll(sink);
+        assertThat(w.overflows()).isPositive();
+        return new ArrayList<>(closed);
+    }
+
+    @Test
     void randomTraffic_matchesAReferenceModel_acrossExpiryAndBackShiftDeletes() {
         // Small table, many colliding keys: exercises probing and back-shift deletion.
         DedupWindow w = new DedupWindow(1_000, 64);
