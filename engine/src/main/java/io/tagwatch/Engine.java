@@ -144,8 +144,7 @@ public final class Engine implements AutoCloseable {
         if (config.journalOptions().fsync() == io.tagwatch.journal.FsyncPolicy.EVERY_BATCH) {
             journal = started(FileJournal.open(journalDir, config.journalOptions(), checkpoint, ingest));
         } else {
-            IngestPipeline matcher = ingest;
-            journal = started(FileJournal.openDriven(journalDir, config.journalOptions(), checkpoint, ingest, matcher::appended));
+            journal = started(FileJournal.openDriven(journalDir, config.journalOptions(), checkpoint, ingest, ingest::appended));
             ingest.drive(journal::writePending);
         }
         // The backlog the heap holds — reads received and not yet matched, closed sightings not yet

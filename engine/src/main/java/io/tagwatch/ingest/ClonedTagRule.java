@@ -32,12 +32,12 @@ public final class ClonedTagRule {
         this.motorcycleKmh = motorcycleKmh;
     }
 
-    /** Records this sighting; true when it and the tag's previous sighting cannot both be the same vehicle. */
     /** Loads the tag's entry ahead of {@link #check} (see {@link io.tagwatch.dedup.DedupWindow#touch}). */
     long touch(long tag) {
         return lastSeen.touch(tag);
     }
 
+    /** Records this sighting; true when it and the tag's previous sighting cannot both be the same vehicle. */
     boolean check(long tag, int reader, long time) {
         int previous = lastSeen.put(tag, reader, time);
         if (previous < 0 || previous == reader) {
