@@ -385,7 +385,7 @@ public final class MqttLoad {
         }
     }
 
-    private static Double quantileMs(List<Long> sortedNanos, double q) {
+    static Double quantileMs(List<Long> sortedNanos, double q) {
         if (sortedNanos.isEmpty()) {
             return null;
         }

@@ -129,13 +129,9 @@ final class Prober implements AutoCloseable {
                 v.add(probe[2 + h]);
             }
             Collections.sort(v);
-            out.put(HOPS[h], List.of(ms(v.get((int) (0.5 * (v.size() - 1)))), ms(v.get((int) (0.99 * (v.size() - 1))))));
+            out.put(HOPS[h], List.of(MqttLoad.quantileMs(v, 0.5), MqttLoad.quantileMs(v, 0.99)));
         }
         return out;
-    }
-
-    private static double ms(long nanos) {
-        return Math.round(nanos / 10_000.0) / 100.0;
     }
 
     /** Mosquitto's relay of a probe: the reader from the topic, the tag from the binary payload. */
