@@ -19,6 +19,12 @@ import java.util.function.ToIntFunction;
  * (from a hand that moves round the table) as its sighting, early, and takes its place; each
  * such early close is counted in {@link #overflows()}. A pass closed early is at worst split in
  * two sightings; every read is still in exactly one.
+ *
+ * <p>With {@code headroom} (the engine's choice), those early closes need not come on the way to a
+ * hit: up to {@code capacity + headroom} windows may be open, and {@link #evictExcess} closes the
+ * windows over {@code capacity} when the caller has time (the match thread, when no batch waits).
+ * Only a read that finds {@code capacity + headroom} windows open closes one first, as above. The
+ * table has room for the headroom (at most 5/8 of its slots in use).
  * Window expiry runs on arrival time (the engine's clock), while first/last seen keep the
  * reader's own timestamps.
  *
@@ -46,6 +52,8 @@ public final class DedupWindow {
 
     private final long windowMs;
     private final int capacity;
+    /** Windows a read may open before it must close one itself: {@code capacity + headroom}. */
+    private final int limit;
     private final int mask;
     private final int shift;
     private final long[] table;
@@ -62,11 +70,20 @@ public final class DedupWindow {
     private final long[] copied; // one bit a slot, for the copy in progress
 
     public DedupWindow(long windowMs, int capacity) {
-        if (windowMs <= 0 || capacity <= 0) {
-            throw new IllegalArgumentException("windowMs=" + windowMs + " capacity=" + capacity);
+        this(windowMs, capacity, 0);
+    }
+
+    /**
+     * @param headroom windows that may be open beyond {@code capacity} until {@link #evictExcess}
+     *                 closes them; at most {@code capacity / 4}
+     */
+    public DedupWindow(long windowMs, int capacity, int headroom) {
+        if (windowMs <= 0 || capacity <= 0 || headroom < 0 || headroom > capacity / 4) {
+            throw new IllegalArgumentException("windowMs=" + windowMs + " capacity=" + capacity + " headroom=" + headroom);
         }
         this.windowMs = windowMs;
         this.capacity = capacity;
+        this.limit = capacity + headroom;
         int slots = Integer.highestOneBit(capacity * 2 - 1) << 1;
         this.mask = slots - 1;
         this.shift = 64 - Integer.numberOfTrailingZeros(slots);
@@ -118,7 +135,7 @@ public final class DedupWindow {
             }
             s = (s + 1) & mask;
         }
-        if (open >= capacity) {
+        if (open >= limit) {
             overflows++;
             evictOne(sink);
             // the back-shift of the removal may have moved windows: find the empty slot of this key again
@@ -151,6 +168,26 @@ public final class DedupWindow {
      */
     public long touch(long tag, int readerIndex) {
         return table[slot(tag, readerIndex) * STRIDE + READER];
+    }
+
+    /** Windows open beyond {@code capacity}: what {@link #evictExcess} has to close. */
+    public int excess() {
+        return Math.max(0, open - capacity);
+    }
+
+    /**
+     * Closes up to {@code max} of the windows open beyond {@code capacity}, each the least recently
+     * read of {@value #EVICTION_SAMPLE} from the hand, as a read finding the table full would have.
+     *
+     * @return how many it closed
+     */
+    public int evictExcess(int max, SightingSink sink) {
+        int n = Math.min(max, excess());
+        for (int i = 0; i < n; i++) {
+            overflows++;
+            evictOne(sink);
+        }
+        return n;
     }
 
     /** Closes every window whose last read arrived at or before {@code now - window}. */
@@ -212,7 +249,7 @@ public final class DedupWindow {
         if (copy != null) {
             throw new IllegalStateException("a snapshot is already being copied");
         }
-        into.reset(windowMs, open, capacity);
+        into.reset(windowMs, open, limit);
         java.util.Arrays.fill(copied, 0L);
         copy = into;
         copyCursor = 0;
@@ -302,7 +339,7 @@ public final class DedupWindow {
             long arrival = in.readLong();
             int count = in.readInt();
             int best = in.readInt();
-            if (reader < 0 || open >= capacity) {
+            if (reader < 0 || open >= limit) {
                 unknownReaders.closed(tag, Math.max(reader, 0), first, last, count, best);
                 continue;
             }
@@ -333,7 +370,7 @@ public final class DedupWindow {
         return open;
     }
 
-    /** Windows closed early because the table was full when a new one had to open. */
+    /** Windows closed early because the table was full: when a new one had to open, or by {@link #evictExcess}. */
     public long overflows() {
         return overflows;
     }

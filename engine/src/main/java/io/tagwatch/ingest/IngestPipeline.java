@@ -58,6 +58,9 @@ import org.slf4j.LoggerFactory;
  *       durable up to P (a checkpoint never passes what is on disk), and only then hands the
  *       sightings with P to the writer. One checkpoint is in flight at a time; one that cannot
  *       be written carries its sightings into the next.</li>
+ *   <li>when the dedup table is full, the windows that new ones push out are closed when no batch
+ *       waits ({@link DedupWindow#evictExcess}, {@value #EVICT_SLICE} a step), not by the reads
+ *       that open them, until the table is a quarter over its bound.</li>
  * </ul>
  * Snapshot-copy steps (and the idle sweep) come between turns of matching ({@code matchTurn}),
  * not between two queued batches; the sweep that follows the batches' own receive times comes
@@ -93,6 +96,14 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
      * written on the match thread) before (benchmarks/RESULTS.md, DedupPause).
      */
     static final int SLICE_SLOTS = 4_096;
+    /**
+     * Early closes of a full dedup table done in one step, when no batch waits (about 0.1 ms). A new
+     * window does not close another first unless the table is over its headroom (a quarter of
+     * {@code --max-open-sightings}): a batch, and the hit in it, does not pay for the windows it
+     * pushes out. JFR under a flood of new tags (every read a new window): those early closes were
+     * about half of the match thread, and a probe behind a backlog waited for them batch by batch.
+     */
+    static final int EVICT_SLICE = 1_024;
     /**
      * The longest the match thread matches queued batches before it takes the next housekeeping
      * step (when batches keep coming). Before, a step came after every batch: with one read per
@@ -186,7 +197,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         this.readers = readers;
         this.alerts = alerts;
         this.writer = writer;
-        this.dedup = new DedupWindow(dedupWindowMs, maxOpenSightings);
+        this.dedup = new DedupWindow(dedupWindowMs, maxOpenSightings, maxOpenSightings / 4);
         this.checkpoints = new CheckpointFiles(journalDir);
         this.checkpointEveryNanos = TimeUnit.MILLISECONDS.toNanos(checkpointIntervalMs);
         this.checkpointRows = checkpointRows;
@@ -273,7 +284,11 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         nextCheckpoint = System.nanoTime() + checkpointEveryNanos;
         while (running) {
             writePending.getAsBoolean();
-            if (!matchTurn() && !dedup.snapshotInProgress()) {
+            boolean matched = matchTurn();
+            if (dedup.excess() > 0 && queue.isEmpty()) {
+                dedup.evictExcess(EVICT_SLICE, collect);
+            }
+            if (!matched && !dedup.snapshotInProgress() && dedup.excess() == 0) {
                 io.idle(idlePark());
                 if (queue.isEmpty()) {
                     sweep(System.currentTimeMillis());

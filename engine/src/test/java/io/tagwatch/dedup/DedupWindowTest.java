@@ -1,6 +1,7 @@
 package io.tagwatch.dedup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tagwatch.read.ReadBatch;
 import java.io.ByteArrayInputStream;
@@ -70,6 +71,40 @@ class DedupWindowTest {
         w.closeAll(sink);
         assertThat(closed).contains(new Closed(3, 0, 5, 6, 2, -35), new Closed(1, 0, 0, 4, 2, -45));
         assertThat(closed).hasSize(3);
+    }
+
+    @Test
+    void withHeadroom_newWindowsOpenPastTheBound_andEvictExcessClosesTheLeastRecentlyReadOnes() {
+        DedupWindow w = new DedupWindow(30_000, 8, 2);
+        for (int tag = 0; tag < 10; tag++) {
+            assertThat(w.observe(tag, 0, tag, -50, tag, sink)).isTrue();
+        }
+        w.observe(0, 0, 10, -40, 10, sink); // tag 0 read again: now tag 1's window is the least recently read
+        assertThat(closed).as("within the headroom a read closes nothing").isEmpty();
+        assertThat(w.openWindows()).isEqualTo(10);
+        assertThat(w.excess()).isEqualTo(2);
+
+        assertThat(w.evictExcess(5, sink)).isEqualTo(2);
+        assertThat(w.excess()).isZero();
+        assertThat(w.openWindows()).isEqualTo(8);
+        assertThat(w.overflows()).isEqualTo(2);
+        assertThat(closed).hasSize(2).allSatisfy(c -> assertThat(c.tag()).as("tag 0 was just read").isNotZero());
+
+        // at capacity + headroom a new window closes one itself, as without headroom
+        w.observe(20, 0, 11, -50, 11, sink);
+        w.observe(21, 0, 12, -50, 12, sink);
+        assertThat(w.openWindows()).isEqualTo(10);
+        assertThat(w.observe(22, 0, 13, -50, 13, sink)).isTrue();
+        assertThat(w.openWindows()).isEqualTo(10);
+        assertThat(w.overflows()).isEqualTo(3);
+        w.closeAll(sink);
+        assertThat(closed.stream().mapToLong(Closed::count).sum()).as("every read in exactly one sighting").isEqualTo(14);
+    }
+
+    @Test
+    void headroom_isAtMostAQuarterOfTheCapacity() {
+        assertThatThrownBy(() -> new DedupWindow(30_000, 8, 3)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("headroom=3");
     }
 
     @Test
