@@ -19,14 +19,14 @@ import java.util.function.ToIntFunction;
  * (from a hand that moves round the table) as its sighting, early, and takes its place; each
  * such early close is counted in {@link #overflows()}. A pass closed early is at worst split in
  * two sightings; every read is still in exactly one.
+ * Window expiry runs on arrival time (the engine's clock), while first/last seen keep the
+ * reader's own timestamps.
  *
  * <p>With {@code headroom} (the engine's choice), those early closes need not come on the way to a
  * hit: up to {@code capacity + headroom} windows may be open, and {@link #evictExcess} closes the
  * windows over {@code capacity} when the caller has time (the match thread, when no batch waits).
  * Only a read that finds {@code capacity + headroom} windows open closes one first, as above. The
  * table has room for the headroom (at most 5/8 of its slots in use).
- * Window expiry runs on arrival time (the engine's clock), while first/last seen keep the
- * reader's own timestamps.
  *
  * <p>Nothing here walks the whole table in one call on the engine's path: {@link #expireSome}
  * sweeps a bounded slice and resumes where it stopped, and a snapshot is copied slice by slice

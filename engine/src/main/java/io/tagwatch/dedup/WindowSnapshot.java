@@ -34,8 +34,9 @@ public final class WindowSnapshot {
     private boolean complete;
 
     /**
-     * Room for {@code expected} windows: the first snapshot allocates room for the table's whole
-     * {@code capacity} (48 bytes a window, 25 MB at the default 524,288) once, since each larger
+     * Room for {@code expected} windows: the first snapshot allocates room for as many as the table
+     * can hold, {@code capacity} (48 bytes a window; 31 MB for the engine's default 524,288 and its
+     * headroom of a quarter more) once, since each larger
      * array a growing table asked for was a humongous allocation that started a G1 concurrent cycle
      * (young and remark pauses of 30–70 ms, -Xlog:gc+humongous, JFR allocations outside TLABs).
      */

@@ -41,7 +41,7 @@ final class LastSeenTable {
      */
     int put(long tag, int readerIndex, long time) {
         long entry = ((long) (readerIndex + 1) << TIME_BITS) | Math.max(0, Math.min(TIME_MASK, time));
-        int s = (int) ((tag * PHI) >>> shift);
+        int s = home(tag);
         long held;
         while ((held = table[2 * s + 1]) != 0) {
             if (table[2 * s] == tag) {
@@ -68,7 +68,11 @@ final class LastSeenTable {
 
     /** Loads the tag's home slot ahead of {@link #put}, as {@link io.tagwatch.dedup.DedupWindow#touch}. */
     long touch(long tag) {
-        return table[2 * (int) ((tag * PHI) >>> shift) + 1];
+        return table[2 * home(tag) + 1];
+    }
+
+    private int home(long tag) {
+        return (int) ((tag * PHI) >>> shift);
     }
 
     /** The time of the previous entry returned by the last {@link #put} (valid when it returned ≥ 0). */
