@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -52,15 +53,31 @@ public final class ReaderTraffic {
 
     /** Adds the counts of {@code batches} inside the connection's current transaction; returns the rows upserted. */
     public static int add(Connection c, List<SightingRows> batches) throws SQLException {
-        TreeMap<Key, long[]> counts = new TreeMap<>();
+        // By hour, then reader: a transaction spans an hour or two, and a row's reader id is the
+        // registry's own String (hash cached, equal by reference), so a row costs one hash look-up
+        // and allocates nothing. (A TreeMap of a new (reader, hour) key a row took 25-30 ms of a
+        // 500,000-row transaction, a burst on one CPU at the end of each COPY.)
+        Map<Long, Map<String, long[]>> byHour = new HashMap<>();
+        long hour = 0;
+        Map<String, long[]> ofHour = null;
         for (SightingRows batch : batches) {
             for (int r = 0; r < batch.size(); r++) {
-                long[] n = counts.computeIfAbsent(new Key(batch.readerId(r), Math.floorDiv(batch.firstSeen(r), 3_600_000L)),
-                        k -> new long[2]);
+                long h = Math.floorDiv(batch.firstSeen(r), 3_600_000L);
+                if (ofHour == null || h != hour) {
+                    hour = h;
+                    ofHour = byHour.computeIfAbsent(h, k -> new HashMap<>());
+                }
+                long[] n = ofHour.get(batch.readerId(r));
+                if (n == null) {
+                    n = new long[2];
+                    ofHour.put(batch.readerId(r), n);
+                }
                 n[0]++;
                 n[1] += batch.readCount(r);
             }
         }
+        TreeMap<Key, long[]> counts = new TreeMap<>(); // upserted in key order
+        byHour.forEach((h, readers) -> readers.forEach((reader, n) -> counts.put(new Key(reader, h), n)));
         if (counts.isEmpty()) {
             return 0;
         }

@@ -46,6 +46,14 @@ public final class SightingCopy {
 
     /** Copies every sighting of {@code batches} inside the connection's current transaction; returns the rows. */
     public int copy(Connection c, List<SightingRows> batches) throws SQLException {
+        return copy(c, batches, sent -> { });
+    }
+
+    /**
+     * As {@link #copy(Connection, List)}, calling {@code chunkSent} with the rows sent so far each
+     * time a chunk (64 KB) has gone to the server: where the writer paces itself.
+     */
+    public int copy(Connection c, List<SightingRows> batches, java.util.function.IntConsumer chunkSent) throws SQLException {
         CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_SQL);
         int rows = 0;
         try {
@@ -58,6 +66,7 @@ public final class SightingCopy {
                     if (pos >= FLUSH_BYTES) {
                         in.writeToCopy(buf, 0, pos);
                         pos = 0;
+                        chunkSent.accept(rows);
                     }
                 }
             }

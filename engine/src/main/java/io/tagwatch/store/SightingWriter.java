@@ -33,6 +33,7 @@ public final class SightingWriter implements AutoCloseable {
 
     private final DataSource db;
     private final SightingCopy copy = new SightingCopy();
+    private final WritePacer pacer = new WritePacer();
     private final io.micrometer.core.instrument.Timer commitTimer;
     private final io.micrometer.core.instrument.DistributionSummary batchRowsSummary;
     private final String node;
@@ -184,7 +185,8 @@ public final class SightingWriter implements AutoCloseable {
                     for (SightingBatch b : txn) {
                         lists.add(b.sightings());
                     }
-                    copy.copy(c, lists);
+                    pacer.begin(System.nanoTime(), rows);
+                    copy.copy(c, lists, this::pace);
                     ReaderTraffic.add(c, lists);
                 }
                 try (PreparedStatement ps = c.prepareStatement(
@@ -204,6 +206,14 @@ public final class SightingWriter implements AutoCloseable {
                 }
                 throw e;
             }
+        }
+    }
+
+    /** Between two chunks of a copy: back on the pacer's schedule, unless another batch waits or the writer stops. */
+    private void pace(int rowsSent) {
+        long pause = pacer.pauseNanos(System.nanoTime(), rowsSent);
+        if (pause > 0 && running && queue.isEmpty()) {
+            LockSupport.parkNanos(pause);
         }
     }
 
