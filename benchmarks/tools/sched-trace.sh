@@ -23,7 +23,7 @@ done
 echo 0 > $T/tracing_on
 echo > $T/trace
 echo mono > $T/trace_clock
-old_kb=$(cat $T/buffer_size_kb)
+old_kb=$(sed -E 's/.*expanded: ([0-9]+).*/\1/; s/ .*//' $T/buffer_size_kb)  # "7 (expanded: 1408)" before first use
 echo 65536 > $T/buffer_size_kb
 echo 0 > $T/events/enable
 echo 1 > $T/events/sched/sched_switch/enable

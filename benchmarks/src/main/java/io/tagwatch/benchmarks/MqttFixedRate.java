@@ -26,6 +26,9 @@ import java.util.Map;
  * added to {@code tagwatch serve}'s, JVM options go in {@code -Dtagwatch.engine.jvm="..."}. With
  * {@code -Dtagwatch.engine.jvm="-Dtagwatch.alert.stamps=true"} each line also gives the probes' p50 /
  * p99 hop by hop (generator to engine, to the journal write, to the match, to the hit, to the officer).
+ * With {@code -Dtagwatch.probes.file=F} (before {@code -cp}) every probe of every phase is appended to
+ * F, one line each: its send time (System.nanoTime()), total and hops in ns — for
+ * {@code benchmarks/tools/probe-cpus.py}, which sets them beside a scheduler trace of the same seconds.
  */
 public final class MqttFixedRate {
     private MqttFixedRate() {
@@ -70,6 +73,10 @@ public final class MqttFixedRate {
                         double rate = s == MqttLoad.A ? rateA : rateB;
                         Map<String, Object> p = MqttLoad.phase(group, tagwatch, s, Math.max(0, rate), seconds, null,
                                 MqttLoad.LATENCY_PROBES_PER_SECOND);
+                        String timeline = System.getProperty("tagwatch.probes.file");
+                        if (timeline != null) {
+                            prober.appendTimeline(java.nio.file.Path.of(timeline));
+                        }
                         lines.add(String.format(java.util.Locale.ROOT,
                                 "phase %d %s: %s msgs/s (asked %s), matched %s reads/s; p50 %s / p99 %s ms of %s probes; "
                                         + "slowest by second %s; engine CPU %s %%, generator %s %%; stage means ms %s; "

@@ -168,6 +168,23 @@ final class Prober implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Appends each probe since {@link #start} to {@code file}, one line each: the send time
+     * (System.nanoTime(), CLOCK_MONOTONIC, as {@code perf record -k CLOCK_MONOTONIC} stamps a trace),
+     * the total, then each of {@link #HOPS} when the engine stamped it (ns).
+     */
+    void appendTimeline(java.nio.file.Path file) throws java.io.IOException {
+        StringBuilder out = new StringBuilder();
+        for (long[] probe : arrivals()) {
+            out.append(startedNanos + probe[0]);
+            for (int i = 1; i < probe.length; i++) {
+                out.append(' ').append(probe[i]);
+            }
+            out.append('\n');
+        }
+        java.nio.file.Files.writeString(file, out, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    }
+
     private List<long[]> arrivals() {
         synchronized (timeline) {
             return new ArrayList<>(timeline);
