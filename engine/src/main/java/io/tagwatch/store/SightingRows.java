@@ -32,8 +32,37 @@ public final class SightingRows {
         final long[] lastSeen = new long[BLOCK];
         final int[] readCount = new int[BLOCK];
         final int[] bestRssi = new int[BLOCK];
-        /** The reader directory's own id strings: references, not copies. */
-        final String[] readerId = new String[BLOCK];
+        /** Each row's reader as its number in {@link #READER_IDS}. */
+        final int[] reader = new int[BLOCK];
+    }
+
+    /*
+     * Reader ids by number, for every SightingRows: a row keeps an int, not a reference. Blocks live
+     * in the old generation (pooled), and a reference stored into one dirties a card the collector
+     * scans at the next young collection: ~6,800 cards between two collections at 2.7 M reads/s,
+     * 1.2 of a 3.1 ms pause (-Xlog:gc+phases, "Scan Heap Roots"). A city has hundreds of readers,
+     * a province thousands: the table only grows by a new reader id.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Integer> READER_NUMBERS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static volatile String[] readerIds = new String[256];
+
+    private static int readerNumber(String id) {
+        Integer n = READER_NUMBERS.get(id);
+        return n != null ? n : newReaderNumber(id);
+    }
+
+    private static synchronized int newReaderNumber(String id) {
+        Integer n = READER_NUMBERS.get(id);
+        if (n != null) {
+            return n;
+        }
+        int next = READER_NUMBERS.size();
+        String[] ids = readerIds.length > next ? readerIds : java.util.Arrays.copyOf(readerIds, next * 2);
+        ids[next] = id;
+        readerIds = ids; // the id is published before its number
+        READER_NUMBERS.put(id, next);
+        return next;
     }
 
     static final int POOL_BLOCKS = 128;
@@ -61,7 +90,7 @@ public final class SightingRows {
         }
         Block b = blocks.get(size >>> SHIFT);
         b.tag[at] = tag;
-        b.readerId[at] = readerId;
+        b.reader[at] = readerNumber(readerId);
         b.firstSeen[at] = firstSeen;
         b.lastSeen[at] = lastSeen;
         b.readCount[at] = readCount;
@@ -74,7 +103,7 @@ public final class SightingRows {
         for (int i = 0; i < other.size; i++) {
             Block b = other.blocks.get(i >>> SHIFT);
             int at = i & MASK;
-            add(b.tag[at], b.readerId[at], b.firstSeen[at], b.lastSeen[at], b.readCount[at], b.bestRssi[at]);
+            add(b.tag[at], readerIds[b.reader[at]], b.firstSeen[at], b.lastSeen[at], b.readCount[at], b.bestRssi[at]);
         }
     }
 
@@ -106,7 +135,7 @@ public final class SightingRows {
     }
 
     public String readerId(int i) {
-        return block(i).readerId[i & MASK];
+        return readerIds[block(i).reader[i & MASK]];
     }
 
     /** Epoch ms on the reader's clock. */
