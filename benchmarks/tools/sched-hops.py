@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """From a wake-up to running, per thread: reads a trace of sched-trace.sh and prints, for each
 thread name (of the processes listed in TRACE.threads, or of all), how many times it was woken
-and how long it then waited for a CPU: p50, p99, max, and how many waits were over 1 ms.
+and how long it then waited for a CPU: p50, p99, max, how many waits were over 1 ms, and how many
+of those had another CPU sitting idle for over 0.2 ms meanwhile (woken onto a busy CPU's queue).
 
     python3 benchmarks/tools/sched-hops.py /tmp/trace.txt
 
 Each thread on an alert's path (event loop, journal writer, match thread, subscribers' loop,
 and the generator's receiving thread) is woken at least once per alert, so its p99 here is
 paid into the alert's tail once per hop."""
-import collections, os, re, signal, sys
+import bisect, collections, os, re, signal, sys
 
 LINE = re.compile(r'^\s*(.+?)-(\d+)\s+\[(\d+)\]\s+\S+\s+([\d.]+): (sched_switch|sched_wakeup): (.*)$')
 FIELD = re.compile(r'(\w+)=(\S+)')
@@ -24,6 +25,8 @@ def main(path):
     # out not runnable); its wait ends when the thread next gets a CPU.
     asleep, woken_at, names = set(), {}, {}
     waits = collections.defaultdict(list)
+    long_waits = collections.defaultdict(list)  # (woken, ran, cpu it ran on) of the waits over 1 ms
+    running, spans = {}, collections.defaultdict(list)  # cpu -> (since, tid); cpu -> [(start, end, tid)]
     for line in open(path):
         m = LINE.match(line)
         if not m:
@@ -36,6 +39,10 @@ def main(path):
                 woken_at[tid], names[tid] = ts, f['comm']
             continue
         prev, nxt = int(f['prev_pid']), int(f['next_pid'])
+        cpu = int(m.group(3))
+        if cpu in running:
+            spans[cpu].append((running[cpu][0], ts, running[cpu][1]))
+        running[cpu] = (ts, nxt)
         if f['prev_state'] not in ('R', 'R+'):
             asleep.add(prev)
         if nxt in woken_at:
@@ -43,12 +50,34 @@ def main(path):
             if not threads or nxt in threads:
                 key = f'{threads[nxt][0]} {names[nxt]}' if threads else names[nxt]
                 waits[key].append(ts - t0)
-    print(f'{"process thread":34s} {"wake-ups":>9s} {"p50 µs":>8s} {"p99 µs":>8s} {"max µs":>8s} {">1 ms":>6s}')
+                if ts - t0 > 1e-3:
+                    long_waits[key].append((t0, ts, cpu))
+    starts = {c: [s[0] for s in v] for c, v in spans.items()}
+
+    def idle_elsewhere(a, b, ran_on):
+        """Seconds in [a, b] that some other CPU spent idle (the longest of them)."""
+        best = 0.0
+        for c, v in spans.items():
+            if c == ran_on:
+                continue
+            i, idle = max(0, bisect.bisect_right(starts[c], a) - 1), 0.0
+            while i < len(v) and v[i][0] < b:
+                if v[i][2] == 0:
+                    idle += max(0.0, min(v[i][1], b) - max(v[i][0], a))
+                i += 1
+            best = max(best, idle)
+        return best
+
+    # ">1 ms, idle CPU": of the waits over 1 ms, those during which another CPU sat idle for over
+    # 0.2 ms — the thread queued behind a busy CPU while one was free.
+    print(f'{"process thread":34s} {"wake-ups":>9s} {"p50 µs":>8s} {"p99 µs":>8s} {"max µs":>8s} {">1 ms":>6s} '
+          f'{">1 ms, idle CPU":>16s}')
     for key, w in sorted(waits.items(), key=lambda kv: -len(kv[1])):
         w.sort()
         n = len(w)
+        idle = sum(1 for a, b, c in long_waits[key] if idle_elsewhere(a, b, c) > 2e-4)
         print(f'{key:34s} {n:9d} {w[n // 2] * 1e6:8.0f} {w[min(n - 1, int(n * 0.99))] * 1e6:8.0f} '
-              f'{w[-1] * 1e6:8.0f} {sum(1 for x in w if x > 1e-3):6d}')
+              f'{w[-1] * 1e6:8.0f} {sum(1 for x in w if x > 1e-3):6d} {idle:16d}')
 
 
 if __name__ == '__main__':
