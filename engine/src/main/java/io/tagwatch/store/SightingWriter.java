@@ -150,6 +150,7 @@ public final class SightingWriter implements AutoCloseable {
                 }
             } catch (SQLException | RuntimeException e) {
                 failures.incrementAndGet();
+                pacer.reset(); // the retry comes after a back-off of seconds: not a pace to spread it over
                 if (!outage) {
                     outage = true;
                 }

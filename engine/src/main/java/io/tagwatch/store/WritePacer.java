@@ -13,8 +13,8 @@ package io.tagwatch.store;
  *
  * <p>The expected interval is the time since the previous transaction began. The writer pauses
  * only while it is ahead of the schedule and no other batch waits (then it copies at full speed,
- * so pacing never builds a backlog); a first transaction and one copied in a single chunk are
- * never paced. Not thread-safe: the writer thread's own.
+ * so pacing never builds a backlog); a first transaction, a retry after a failed one and one
+ * copied in a single chunk are never paced. Not thread-safe: the writer thread's own.
  */
 final class WritePacer {
     /** Fraction of the interval a transaction's copy may take. */
@@ -33,6 +33,12 @@ final class WritePacer {
         lastStart = now;
         start = now;
         this.rows = rows;
+    }
+
+    /** After a failed transaction: the next (its retry) is not paced, as a first one is not. */
+    void reset() {
+        started = false;
+        budget = 0L;
     }
 
     /**

@@ -48,6 +48,16 @@ class WritePacerTest {
     }
 
     @Test
+    void aRetryAfterAFailedTransactionIsNotPaced() {
+        WritePacer p = secondOfTwo();
+        p.reset(); // that transaction failed
+        p.begin(31_000 * MS, 500_000); // retried after a 30 s back-off
+        assertThat(p.pauseNanos(31_000 * MS, 1_000)).isZero();
+        p.begin(32_000 * MS, 500_000); // and the next, 1 s later, paced again
+        assertThat(p.pauseNanos(32_000 * MS, 250_000)).isEqualTo(375 * MS);
+    }
+
+    @Test
     void anEmptyTransactionIsNotPaced() {
         WritePacer p = new WritePacer();
         p.begin(0, 10);
