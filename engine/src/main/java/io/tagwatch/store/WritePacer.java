@@ -20,17 +20,16 @@ final class WritePacer {
     /** Fraction of the interval a transaction's copy may take. */
     static final double SPREAD = 0.75;
 
-    private long lastStart;
     private boolean started;
+    /** When the current transaction began (and, at the next {@link #begin}, the previous one). */
     private long start;
     private long budget;
     private int rows;
 
     /** A transaction of {@code rows} rows begins at {@code now} (System.nanoTime()). */
     void begin(long now, int rows) {
-        budget = started ? (long) (SPREAD * (now - lastStart)) : 0L;
+        budget = started ? (long) (SPREAD * (now - start)) : 0L;
         started = true;
-        lastStart = now;
         start = now;
         this.rows = rows;
     }
