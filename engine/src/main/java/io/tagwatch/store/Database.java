@@ -24,21 +24,26 @@ public final class Database implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Database.class);
 
     private final EmbeddedPostgres embedded;
+    /** Null with an external server, or where the kernel has no autogroup scheduling. */
+    private final EmbeddedDatabasePriority embeddedPriority;
     private final HikariDataSource pool;
 
-    private Database(EmbeddedPostgres embedded, HikariDataSource pool) {
+    private Database(EmbeddedPostgres embedded, EmbeddedDatabasePriority embeddedPriority, HikariDataSource pool) {
         this.embedded = embedded;
+        this.embeddedPriority = embeddedPriority;
         this.pool = pool;
     }
 
     /** Starts (or connects to) the database and migrates it to the newest schema. */
     public static Database open(EngineConfig config, io.micrometer.core.instrument.MeterRegistry meters) {
         EmbeddedPostgres embedded = null;
+        EmbeddedDatabasePriority embeddedPriority = null;
         String url = config.dbUrl();
         String user = config.dbUser();
         String password = config.dbPassword();
         if (url == null) {
             embedded = startEmbedded(config.dataDir().resolve("postgres"));
+            embeddedPriority = EmbeddedDatabasePriority.start(config.dataDir().resolve("postgres"));
             url = embedded.getJdbcUrl("postgres", "postgres");
             user = "postgres";
             password = null;
@@ -63,11 +68,14 @@ public final class Database implements AutoCloseable {
             migrate(pool);
         } catch (RuntimeException e) {
             pool.close();
+            if (embeddedPriority != null) {
+                embeddedPriority.close();
+            }
             closeQuietly(embedded);
             throw new IllegalStateException("cannot migrate database url=" + url + ": " + e.getMessage(), e);
         }
         log.info("database ready url={} embedded={}", url, embedded != null);
-        return new Database(embedded, pool);
+        return new Database(embedded, embeddedPriority, pool);
     }
 
     /** Applies the migrations of the {@code schema} module (benchmarks and tests set up databases with it). */
@@ -125,6 +133,9 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
+        if (embeddedPriority != null) {
+            embeddedPriority.close();
+        }
         closeQuietly(embedded);
     }
 

@@ -1,14 +1,19 @@
 package io.tagwatch.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tagwatch.config.EngineConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +26,42 @@ class EmbeddedDatabaseTest {
              Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
             assertThat(show(st, "fsync")).as("fsync (the library starts PostgreSQL with -F)").isEqualTo("on");
             assertThat(show(st, "synchronous_commit")).isEqualTo("on");
+        }
+    }
+
+    @Test
+    void embeddedServer_processesRunBehindTheEngine_atAutogroupNice10(@TempDir Path dir) throws Exception {
+        Path enabled = Path.of("/proc/sys/kernel/sched_autogroup_enabled");
+        assumeTrue(Files.isReadable(enabled) && Files.readString(enabled).trim().equals("1"), "autogroup scheduling on");
+        EngineConfig config = EngineConfig.builder().dataDir(dir).adminPassword("embedded-db-test-pw").build();
+        try (Database db = Database.open(config, new SimpleMeterRegistry());
+             Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+            long backend;
+            try (ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                backend = rs.getLong(1);
+            }
+            long postmaster = Long.parseLong(Files.readAllLines(dir.resolve("postgres/postmaster.pid")).get(0).trim());
+            List<Long> pids = new ArrayList<>(List.of(postmaster));
+            ProcessHandle.of(postmaster).orElseThrow().children().forEach(p -> pids.add(p.pid()));
+            assertThat(pids).as("the postmaster and its children").contains(backend).hasSizeGreaterThan(3);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!pids.stream().allMatch(p -> autogroupNice(p) == 10) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            for (long p : pids) {
+                assertThat(autogroupNice(p)).as("autogroup nice of PostgreSQL process %d", p).isEqualTo(10);
+            }
+            assertThat(autogroupNice(ProcessHandle.current().pid())).as("the engine's own session").isZero();
+        }
+    }
+
+    private static int autogroupNice(long pid) {
+        try {
+            String line = Files.readString(Path.of("/proc/" + pid + "/autogroup")); // "/autogroup-42 nice 0"
+            return Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1).trim());
+        } catch (java.io.IOException e) {
+            return Integer.MIN_VALUE; // exited
         }
     }
 
