@@ -131,10 +131,13 @@ final class EmbeddedDatabasePriority implements AutoCloseable {
         } catch (IOException | RuntimeException notRunning) {
             return pids; // stopped, or starting: the next pass
         }
-        ProcessHandle.of(postmaster).ifPresent(pm -> {
-            pids.add(pm.pid());
-            pm.children().forEach(c -> pids.add(c.pid()));
-        });
+        ProcessHandle.of(postmaster)
+                // a stale file's pid may since belong to another program
+                .filter(pm -> pm.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+                .ifPresent(pm -> {
+                    pids.add(pm.pid());
+                    pm.children().forEach(c -> pids.add(c.pid()));
+                });
         return pids;
     }
 
