@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * writer's COPY among them — weighed as much as the whole engine, match thread, event loops and all.
  * A woken alert-path thread then waited behind a database backend for a slice or a tick (issue 8's (b)
  * at 2.7 M reads/s on two vCPUs: alert p99 median 6.5 ms; with the database's sessions at nice 10,
- * 4.4 ms, twelve phases each — benchmarks/RESULTS.md, session 15). A thread of its own therefore sets the autogroup nice
- * ({@code /proc/<pid>/autogroup}) of the postmaster and of every child it has started, and looks for
+ * 4.4 ms, twelve phases each; nice 19 no better — benchmarks/RESULTS.md, session 15). A thread of its
+ * own therefore sets the autogroup nice ({@code /proc/<pid>/autogroup}) of the postmaster and of every
+ * child it has started, and looks for
  * new children every {@link #RECHECK_MILLIS} ms (pooled connections are long-lived; autovacuum
  * workers come and go). The database still gets every CPU cycle the engine leaves idle; it only
  * yields when both want the same CPU. Raising a nice value needs no privilege, but the kernel takes
