@@ -42,8 +42,9 @@ public final class Database implements AutoCloseable {
         String user = config.dbUser();
         String password = config.dbPassword();
         if (url == null) {
-            embedded = startEmbedded(config.dataDir().resolve("postgres"));
-            embeddedPriority = EmbeddedDatabasePriority.start(config.dataDir().resolve("postgres"));
+            Path dir = config.dataDir().resolve("postgres");
+            embedded = startEmbedded(dir);
+            embeddedPriority = EmbeddedDatabasePriority.start(dir);
             url = embedded.getJdbcUrl("postgres", "postgres");
             user = "postgres";
             password = null;

@@ -21,9 +21,8 @@ import org.slf4j.LoggerFactory;
  * at 2.7 M reads/s on two vCPUs: alert p99 median 6.5 ms; with the database's sessions at nice 10,
  * 4.4 ms, twelve phases each; nice 19 no better — benchmarks/RESULTS.md, session 15). A thread of its
  * own therefore sets the autogroup nice ({@code /proc/<pid>/autogroup}) of the postmaster and of every
- * child it has started, and looks for
- * new children every {@link #RECHECK_MILLIS} ms (pooled connections are long-lived; autovacuum
- * workers come and go). The database still gets every CPU cycle the engine leaves idle; it only
+ * child it has started, and looks for new children every {@link #RECHECK_MILLIS} ms (pooled
+ * connections are long-lived; autovacuum workers come and go). The database still gets every CPU cycle the engine leaves idle; it only
  * yields when both want the same CPU. Raising a nice value needs no privilege, but the kernel takes
  * one autogroup change in 100 ms from an unprivileged process, so changes are spaced out.
  *
@@ -40,11 +39,14 @@ final class EmbeddedDatabasePriority implements AutoCloseable {
     private static final long CHANGE_SPACING_MILLIS = 110;
 
     private final Path postmasterPidFile;
+    /** The engine's own autogroup ({@code /autogroup-N}), never changed. */
+    private final String ours;
     private final Thread thread;
     private volatile boolean closed;
 
-    private EmbeddedDatabasePriority(Path dataDir) {
+    private EmbeddedDatabasePriority(Path dataDir, String ours) {
         this.postmasterPidFile = dataDir.resolve("postmaster.pid");
+        this.ours = ours;
         this.thread = new Thread(this::run, "db-priority");
         this.thread.setDaemon(true);
     }
@@ -55,16 +57,18 @@ final class EmbeddedDatabasePriority implements AutoCloseable {
      */
     static EmbeddedDatabasePriority start(Path dataDir) {
         Path enabled = Path.of("/proc/sys/kernel/sched_autogroup_enabled");
+        String ours;
         try {
             if (!Files.isReadable(enabled) || !Files.readString(enabled).trim().equals("1")) {
                 log.info("embedded PostgreSQL at the engine's priority: no autogroup scheduling here ({} is not 1)", enabled);
                 return null;
             }
+            ours = groupOf(Files.readString(Path.of("/proc/self/autogroup"), StandardCharsets.US_ASCII));
         } catch (IOException e) {
-            log.info("embedded PostgreSQL at the engine's priority: cannot read {}: {}", enabled, e.toString());
+            log.info("embedded PostgreSQL at the engine's priority: cannot read its autogroup: {}", e.toString());
             return null;
         }
-        EmbeddedDatabasePriority p = new EmbeddedDatabasePriority(dataDir);
+        EmbeddedDatabasePriority p = new EmbeddedDatabasePriority(dataDir, ours);
         p.thread.start();
         return p;
     }
@@ -94,7 +98,6 @@ final class EmbeddedDatabasePriority implements AutoCloseable {
      * by the kernel's limit. Returns how many were changed.
      */
     int applyOnce() throws IOException, InterruptedException {
-        String ours = groupOf(Files.readString(Path.of("/proc/self/autogroup"), StandardCharsets.US_ASCII));
         int changed = 0;
         for (long pid : processes()) {
             Path autogroup = Path.of("/proc", Long.toString(pid), "autogroup");

@@ -83,6 +83,10 @@ public final class SightingRows {
 
     /** Appends one sighting; {@code bestRssi} is {@code Integer.MIN_VALUE} when the reader sent none. */
     public void add(long tag, String readerId, long firstSeen, long lastSeen, int readCount, int bestRssi) {
+        add(tag, readerNumber(readerId), firstSeen, lastSeen, readCount, bestRssi);
+    }
+
+    private void add(long tag, int reader, long firstSeen, long lastSeen, int readCount, int bestRssi) {
         int at = size & MASK;
         if (at == 0 && (size >>> SHIFT) == blocks.size()) {
             Block reused = POOL.poll();
@@ -90,7 +94,7 @@ public final class SightingRows {
         }
         Block b = blocks.get(size >>> SHIFT);
         b.tag[at] = tag;
-        b.reader[at] = readerNumber(readerId);
+        b.reader[at] = reader;
         b.firstSeen[at] = firstSeen;
         b.lastSeen[at] = lastSeen;
         b.readCount[at] = readCount;
@@ -103,7 +107,7 @@ public final class SightingRows {
         for (int i = 0; i < other.size; i++) {
             Block b = other.blocks.get(i >>> SHIFT);
             int at = i & MASK;
-            add(b.tag[at], readerIds[b.reader[at]], b.firstSeen[at], b.lastSeen[at], b.readCount[at], b.bestRssi[at]);
+            add(b.tag[at], b.reader[at], b.firstSeen[at], b.lastSeen[at], b.readCount[at], b.bestRssi[at]);
         }
     }
 
