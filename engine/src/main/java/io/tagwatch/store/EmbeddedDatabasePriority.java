@@ -107,8 +107,8 @@ final class EmbeddedDatabasePriority implements AutoCloseable {
             } catch (IOException gone) {
                 continue; // the process exited meanwhile
             }
-            if (niceOf(current) == NICE || groupOf(current).equals(ours)) {
-                continue; // done, or in the engine's own session (never demote the engine)
+            if (!toLower(current, ours)) {
+                continue;
             }
             if (changed > 0) {
                 TimeUnit.MILLISECONDS.sleep(CHANGE_SPACING_MILLIS);
@@ -124,6 +124,20 @@ final class EmbeddedDatabasePriority implements AutoCloseable {
             changed++;
         }
         return changed;
+    }
+
+    /**
+     * Whether a process whose {@code /proc/<pid>/autogroup} reads {@code line} is to be set to {@link #NICE}:
+     * not when it is there already, nor when it shares the engine's own session (never demote the engine),
+     * nor when the line is empty — the kernel's answer for a process in the root autogroup, a session
+     * never started by {@code setsid} since boot (a CI job started straight from a container's init is;
+     * then {@code ours} is empty too), whose nice cannot change without the whole machine's.
+     */
+    static boolean toLower(String line, String ours) {
+        if (line.isBlank()) {
+            return false;
+        }
+        return niceOf(line) != NICE && !groupOf(line).equals(ours);
     }
 
     /** The postmaster (the first line of {@code postmaster.pid}) and the processes it started. */

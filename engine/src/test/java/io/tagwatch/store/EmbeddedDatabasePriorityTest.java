@@ -19,6 +19,18 @@ class EmbeddedDatabasePriorityTest {
     }
 
     @Test
+    void databaseSessions_areLowered_butNeverTheEnginesOwn_norTheRootGroup() {
+        String ours = "/autogroup-100";
+        assertThat(EmbeddedDatabasePriority.toLower("/autogroup-101 nice 0\n", ours)).as("a database session").isTrue();
+        assertThat(EmbeddedDatabasePriority.toLower("/autogroup-101 nice 10\n", ours)).as("already lowered").isFalse();
+        assertThat(EmbeddedDatabasePriority.toLower("/autogroup-100 nice 0\n", ours)).as("the engine's own session").isFalse();
+        assertThat(EmbeddedDatabasePriority.toLower("", ours)).as("a process in the root autogroup").isFalse();
+        assertThat(EmbeddedDatabasePriority.toLower("/autogroup-101 nice 0\n", ""))
+                .as("the engine in the root autogroup (its own line reads empty): the database's sessions still lowered")
+                .isTrue();
+    }
+
+    @Test
     void notAnAutogroupLine_isRefused() {
         assertThatThrownBy(() -> EmbeddedDatabasePriority.niceOf("no such file"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no such file");
