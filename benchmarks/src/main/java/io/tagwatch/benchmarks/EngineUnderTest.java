@@ -96,27 +96,45 @@ final class EngineUnderTest implements AutoCloseable {
                 "district", "centre")).path("secret").asText();
     }
 
-    String metrics() throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+    /**
+     * One GET of the engine's {@code /metrics}: every figure read from it comes from the same moment, and a
+     * phase's boundary costs the engine one scrape, as a Prometheus scrape does — not one per figure (a
+     * dozen back to back, on the engine's CPUs, in the first second of every phase's probes until session 16).
+     */
+    Metrics scrape() throws Exception {
+        return new Metrics(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
     }
 
-    /** The sum of a metric's samples (all its label sets), or 0 when it is absent. */
+    /** The sum of a metric's samples (all its label sets) in a scrape of its own, or 0 when it is absent. */
     double metric(String name) throws Exception {
-        return metric(name, "");
+        return scrape().sum(name);
     }
 
-    /** The sum of a metric's samples whose labels contain {@code labels} (e.g. {@code area="heap"}). */
+    /** The sum of a metric's samples whose labels contain {@code labels}, in a scrape of its own. */
     double metric(String name, String labels) throws Exception {
-        Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.E+-]+)$", Pattern.MULTILINE)
-                .matcher(metrics());
-        double sum = 0;
-        while (m.find()) {
-            if (labels.isEmpty() || (m.group(1) != null && m.group(1).contains(labels))) {
-                sum += Double.parseDouble(m.group(2));
-            }
+        return scrape().sum(name, labels);
+    }
+
+    /** The text of one {@code /metrics} scrape (Prometheus exposition format). */
+    record Metrics(String text) {
+        /** The sum of a metric's samples (all its label sets), or 0 when it is absent. */
+        double sum(String name) {
+            return sum(name, "");
         }
-        return sum;
+
+        /** The sum of a metric's samples whose labels contain {@code labels} (e.g. {@code area="heap"}). */
+        double sum(String name, String labels) {
+            Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.E+-]+)$", Pattern.MULTILINE)
+                    .matcher(text);
+            double sum = 0;
+            while (m.find()) {
+                if (labels.isEmpty() || (m.group(1) != null && m.group(1).contains(labels))) {
+                    sum += Double.parseDouble(m.group(2));
+                }
+            }
+            return sum;
+        }
     }
 
     private void awaitHealthy() throws Exception {

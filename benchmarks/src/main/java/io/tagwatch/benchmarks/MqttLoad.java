@@ -204,11 +204,11 @@ public final class MqttLoad {
             long own0 = ownCpuNanos();
             ThreadSchedule targetThreads = ThreadSchedule.start(target.pid());
             ThreadSchedule ownThreads = ThreadSchedule.start(ProcessHandle.current().pid());
-            double matched0 = target.engine() == null ? 0 : target.engine().metric("tagwatch_ingest_reads_total");
-            double[] stages0 = target.engine() == null ? null : stageTotals(target.engine());
+            EngineUnderTest.Metrics before = target.engine() == null ? null : target.engine().scrape();
             long t0 = System.nanoTime();
             Thread.sleep(seconds * 1000L);
             double secs = (System.nanoTime() - t0) / 1e9;
+            EngineUnderTest.Metrics after = target.engine() == null ? null : target.engine().scrape();
             long messages = load.messagesAcked.get() - m0;
             long reads = load.readsAcked.get() - r0;
             long relayed = relay == null ? 0 : relay.messages.get() - relayed0;
@@ -216,7 +216,7 @@ public final class MqttLoad {
             double own = (ownCpuNanos() - own0) / 1e9 / secs * 100;
             Map<String, List<Long>> targetSchedule = targetThreads == null ? null : targetThreads.runAndWaitPercent();
             Map<String, List<Long>> ownSchedule = ownThreads == null ? null : ownThreads.runAndWaitPercent();
-            double matched = target.engine() == null ? 0 : target.engine().metric("tagwatch_ingest_reads_total") - matched0;
+            double matched = after == null ? 0 : after.sum("tagwatch_ingest_reads_total") - before.sum("tagwatch_ingest_reads_total");
             load.stop();
             if (target.engine() != null) {
                 TAGWATCH_READS_ACKED.addAndGet(load.readsAcked.get());
@@ -242,7 +242,8 @@ public final class MqttLoad {
                 p.put("readsMatchedPerSecond", Math.round(matched / secs));
                 p.put("backlogSecondsBefore", Math.round(backlogSeconds * 10) / 10.0);
                 // the engine's own account of the probes' alerts, stage by stage (mean ms), and its GC pauses
-                double[] stages = stageTotals(target.engine());
+                double[] stages0 = stageTotals(before);
+                double[] stages = stageTotals(after);
                 p.put("alertStageMeanMs", stageMeans(stages0, stages));
                 p.put("gcPauseMsPerSecond", Math.round((stages[stages.length - 1] - stages0[stages0.length - 1]) * 1000 / secs * 10) / 10.0);
             }
@@ -267,21 +268,23 @@ public final class MqttLoad {
     private static Map<String, Object> probesOnly(Target target, int seconds) throws Exception {
         long w0 = System.nanoTime();
         settle(target.engine());
-        while ((target.engine().metric("tagwatch_dedup_open_windows") > 0 || target.engine().metric("tagwatch_sightings_pending") > 0)
-                && System.nanoTime() - w0 < TimeUnit.SECONDS.toNanos(90)) {
+        for (EngineUnderTest.Metrics m = target.engine().scrape();
+             (m.sum("tagwatch_dedup_open_windows") > 0 || m.sum("tagwatch_sightings_pending") > 0)
+                     && System.nanoTime() - w0 < TimeUnit.SECONDS.toNanos(90);
+             m = target.engine().scrape()) {
             Thread.sleep(500);
         }
         double backlogSeconds = (System.nanoTime() - w0) / 1e9;
         long cpu0 = cpuNanos(target.pid());
         long own0 = ownCpuNanos();
-        double[] stages0 = stageTotals(target.engine());
+        double[] stages0 = stageTotals(target.engine().scrape());
         target.prober().start(LATENCY_PROBES_PER_SECOND);
         long t0 = System.nanoTime();
         Thread.sleep(seconds * 1000L);
         double secs = (System.nanoTime() - t0) / 1e9;
         target.prober().stop();
         Thread.sleep(1_000); // the last probes' alerts
-        double[] stages = stageTotals(target.engine());
+        double[] stages = stageTotals(target.engine().scrape());
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("target", target.name());
         p.put("scenario", "probes only, no load");
@@ -321,14 +324,14 @@ public final class MqttLoad {
     private static final String[] STAGES = {"journal", "queue", "match", "publish"};
 
     /** Sum and count of each alert stage's timer (seconds), then the GC pause time so far (seconds). */
-    private static double[] stageTotals(EngineUnderTest engine) throws Exception {
+    private static double[] stageTotals(EngineUnderTest.Metrics m) {
         double[] t = new double[STAGES.length * 2 + 1];
         for (int i = 0; i < STAGES.length; i++) {
             String label = "stage=\"" + STAGES[i] + "\"";
-            t[2 * i] = engine.metric("tagwatch_alert_stage_seconds_sum", label);
-            t[2 * i + 1] = engine.metric("tagwatch_alert_stage_seconds_count", label);
+            t[2 * i] = m.sum("tagwatch_alert_stage_seconds_sum", label);
+            t[2 * i + 1] = m.sum("tagwatch_alert_stage_seconds_count", label);
         }
-        t[t.length - 1] = engine.metric("jvm_gc_pause_seconds_sum");
+        t[t.length - 1] = m.sum("jvm_gc_pause_seconds_sum");
         return t;
     }
 
@@ -343,8 +346,10 @@ public final class MqttLoad {
         // redelivery — the load repeats a one-read payload now and then — is acknowledged, not matched
         // again, so counting reads alone never catches up). Written: the sighting writer's backlog is
         // gone, so its back-pressure does not hold the next phase's readers back.
-        while ((engine.metric("tagwatch_ingest_queued_reads") > 0 || engine.metric("tagwatch_sightings_pending") > 0)
-                && System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(3)) {
+        for (EngineUnderTest.Metrics m = engine.scrape();
+             (m.sum("tagwatch_ingest_queued_reads") > 0 || m.sum("tagwatch_sightings_pending") > 0)
+                     && System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(3);
+             m = engine.scrape()) {
             Thread.sleep(250);
         }
         return (System.nanoTime() - t0) / 1e9;
@@ -436,28 +441,30 @@ public final class MqttLoad {
         double open = 0;
         double pending = 0;
         while (System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(5)) {
-            lag = engine.metric("tagwatch_journal_lag_bytes");
-            open = engine.metric("tagwatch_dedup_open_windows");
-            pending = engine.metric("tagwatch_sightings_pending");
-            if (open == 0 && pending == 0 && engine.metric("tagwatch_ingest_queued_reads") == 0) {
+            EngineUnderTest.Metrics m = engine.scrape();
+            lag = m.sum("tagwatch_journal_lag_bytes");
+            open = m.sum("tagwatch_dedup_open_windows");
+            pending = m.sum("tagwatch_sightings_pending");
+            if (open == 0 && pending == 0 && m.sum("tagwatch_ingest_queued_reads") == 0) {
                 break;
             }
             Thread.sleep(1_000);
         }
         out.put("secondsToDrain", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
         out.put("loadReadsAcknowledged", TAGWATCH_READS_ACKED.get());
-        long matched = (long) engine.metric("tagwatch_ingest_reads_total"); // the load's and the probes'
+        EngineUnderTest.Metrics end = engine.scrape();
+        long matched = (long) end.sum("tagwatch_ingest_reads_total"); // the load's and the probes'
         out.put("readsMatched", matched);
         out.put("readsMatchedMinusAcknowledged", matched - TAGWATCH_READS_ACKED.get());
         // Batches acknowledged as redeliveries of one already journaled (the load's one-read payloads repeat
         // now and then within a millisecond): acknowledged, not matched twice. Each is one read in (a).
-        out.put("journalDuplicateBatches", (long) engine.metric("tagwatch_journal_duplicates_total"));
-        out.put("sightingsWritten", (long) engine.metric("tagwatch_sightings_written_total"));
+        out.put("journalDuplicateBatches", (long) end.sum("tagwatch_journal_duplicates_total"));
+        out.put("sightingsWritten", (long) end.sum("tagwatch_sightings_written_total"));
         out.put("openWindowsLeft", (long) open);
         out.put("sightingsPendingLeft", (long) pending);
         out.put("journalLagBytesLeft", (long) lag);
-        out.put("dedupOverflows", (long) engine.metric("tagwatch_dedup_overflows_total"));
-        out.put("writerFailures", (long) engine.metric("tagwatch_writer_failures_total"));
+        out.put("dedupOverflows", (long) end.sum("tagwatch_dedup_overflows_total"));
+        out.put("writerFailures", (long) end.sum("tagwatch_writer_failures_total"));
         // every acknowledged read matched, every window closed and its sighting written, the journal caught up
         out.put("nothingLost", matched >= TAGWATCH_READS_ACKED.get() && open == 0 && pending == 0 && lag == 0);
         return out;
