@@ -149,6 +149,6 @@ public final class ConnectionScale {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
         }
         Thread.sleep(500);
-        return engine.metric("jvm_memory_used_bytes", "area=\"heap\"");
+        return engine.scrape().sum("jvm_memory_used_bytes", "area=\"heap\"");
     }
 }

@@ -106,16 +106,6 @@ final class EngineUnderTest implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString()).body());
     }
 
-    /** The sum of a metric's samples (all its label sets) in a scrape of its own, or 0 when it is absent. */
-    double metric(String name) throws Exception {
-        return scrape().sum(name);
-    }
-
-    /** The sum of a metric's samples whose labels contain {@code labels}, in a scrape of its own. */
-    double metric(String name, String labels) throws Exception {
-        return scrape().sum(name, labels);
-    }
-
     /** The text of one {@code /metrics} scrape (Prometheus exposition format). */
     record Metrics(String text) {
         /** The sum of a metric's samples (all its label sets), or 0 when it is absent. */

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * 4.4 ms, twelve phases each; nice 19 no better — benchmarks/RESULTS.md, session 15). A thread of its
  * own therefore sets the autogroup nice ({@code /proc/<pid>/autogroup}) of the postmaster and of every
  * child it has started, and looks for new children every {@link #RECHECK_MILLIS} ms (pooled
- * connections are long-lived; autovacuum workers come and go). The database still gets every CPU cycle the engine leaves idle; it only
- * yields when both want the same CPU. Raising a nice value needs no privilege, but the kernel takes
+ * connections are long-lived; autovacuum workers come and go). The database still gets every CPU
+ * cycle the engine leaves idle; it only yields when both want the same CPU. Raising a nice value needs no privilege, but the kernel takes
  * one autogroup change in 100 ms from an unprivileged process, so changes are spaced out.
  *
  * <p>Where autogroup is off or absent (another OS, a kernel without it, a container where
@@ -37,6 +37,7 @@ final class EmbeddedDatabasePriority implements AutoCloseable {
     static final long RECHECK_MILLIS = 2_000;
     /** The kernel's limit for an unprivileged autogroup change is one per 100 ms (HZ / 10). */
     private static final long CHANGE_SPACING_MILLIS = 110;
+    private static final Path AUTOGROUP_ENABLED = Path.of("/proc/sys/kernel/sched_autogroup_enabled");
 
     private final Path postmasterPidFile;
     /** The engine's own autogroup ({@code /autogroup-N}), never changed. */
@@ -56,11 +57,10 @@ final class EmbeddedDatabasePriority implements AutoCloseable {
      * {@link #NICE}, or returns null (and logs why) where this kernel has no autogroup scheduling.
      */
     static EmbeddedDatabasePriority start(Path dataDir) {
-        Path enabled = Path.of("/proc/sys/kernel/sched_autogroup_enabled");
         String ours;
         try {
-            if (!Files.isReadable(enabled) || !Files.readString(enabled).trim().equals("1")) {
-                log.info("embedded PostgreSQL at the engine's priority: no autogroup scheduling here ({} is not 1)", enabled);
+            if (!autogroupOn()) {
+                log.info("embedded PostgreSQL at the engine's priority: no autogroup scheduling here ({} is not 1)", AUTOGROUP_ENABLED);
                 return null;
             }
             ours = groupOf(Files.readString(Path.of("/proc/self/autogroup"), StandardCharsets.US_ASCII));
@@ -71,6 +71,11 @@ final class EmbeddedDatabasePriority implements AutoCloseable {
         EmbeddedDatabasePriority p = new EmbeddedDatabasePriority(dataDir, ours);
         p.thread.start();
         return p;
+    }
+
+    /** Whether this kernel schedules by autogroup ({@link #AUTOGROUP_ENABLED} reads 1). */
+    static boolean autogroupOn() throws IOException {
+        return Files.isReadable(AUTOGROUP_ENABLED) && Files.readString(AUTOGROUP_ENABLED).trim().equals("1");
     }
 
     private void run() {

@@ -31,8 +31,7 @@ class EmbeddedDatabaseTest {
 
     @Test
     void embeddedServer_processesRunBehindTheEngine_atAutogroupNice10(@TempDir Path dir) throws Exception {
-        Path enabled = Path.of("/proc/sys/kernel/sched_autogroup_enabled");
-        assumeTrue(Files.isReadable(enabled) && Files.readString(enabled).trim().equals("1"), "autogroup scheduling on");
+        assumeTrue(EmbeddedDatabasePriority.autogroupOn(), "autogroup scheduling on");
         // "/autogroup-N nice 0", or empty where this JVM runs in the root autogroup (CI straight under init)
         String oursBefore = autogroupLine(ProcessHandle.current().pid());
         EngineConfig config = EngineConfig.builder().dataDir(dir).adminPassword("embedded-db-test-pw").build();
