@@ -9,20 +9,18 @@ the CPUs during that hop; then the same summed by hop, and the database's CPUs b
 
 The trace and the timeline share a clock (CLOCK_MONOTONIC: the trace's "mono", Java's
 System.nanoTime()). Shares are of both CPUs' time: 50 % is one CPU."""
-import bisect, collections, os, re, signal, sys
+import collections, re, signal, sys
 
-LINE = re.compile(r'^\s*(.+?)-(\d+)\s+\[(\d+)\]\s+\S+\s+([\d.]+): sched_switch: (.*)$')
-FIELD = re.compile(r'(\w+)=(\S+)')
+import schedtrace
+
 HOPS = ['send to engine', 'engine to journal written', 'written to match start', 'match start to hit', 'hit to officer']
 
 
 def roles(path):
     """tid -> role, from TRACE.threads: the process with an ingest-match thread is the engine."""
     procs = collections.defaultdict(dict)
-    if os.path.exists(path + '.threads'):
-        for line in open(path + '.threads'):
-            pid, tid, *name = line.split()
-            procs[int(pid)][int(tid)] = ' '.join(name)
+    for tid, (pid, name) in schedtrace.threads(path).items():
+        procs[pid][tid] = name
     out = {}
     for pid, tids in procs.items():
         engine = 'ingest-match' in tids.values()
@@ -41,22 +39,17 @@ def roles(path):
 def main(trace, timeline, threshold_ms):
     role = roles(trace)
     comm = {}
-    running = {}                               # cpu -> (since, tid)
-    spans = collections.defaultdict(list)      # cpu -> [(start, end, tid)], in time order
+    spans = schedtrace.Spans()
     first = last = None
-    for line in open(trace):
-        m = LINE.match(line)
-        if not m:
+    for cpu, seconds, event, f in schedtrace.events(trace):
+        if event != 'sched_switch':
             continue
-        cpu, ts, f = int(m.group(3)), int(float(m.group(4)) * 1e9), dict(FIELD.findall(m.group(5)))
+        ts = int(seconds * 1e9)
         first = ts if first is None else first
         last = ts
         nxt = int(f['next_pid'])
         comm[nxt] = f['next_comm']
-        if cpu in running:
-            spans[cpu].append((running[cpu][0], ts, running[cpu][1]))
-        running[cpu] = (ts, nxt)
-    starts = {cpu: [s[0] for s in v] for cpu, v in spans.items()}
+        spans.switch(cpu, ts, nxt)
 
     def who(tid):
         if tid == 0:
@@ -67,12 +60,9 @@ def main(trace, timeline, threshold_ms):
 
     def occupancy(a, b):
         occ = collections.Counter()
-        for cpu, v in spans.items():
-            i = max(0, bisect.bisect_right(starts[cpu], a) - 1)
-            while i < len(v) and v[i][0] < b:
-                s, e, tid = v[i]
-                occ[who(tid)] += max(0, min(e, b) - max(s, a))
-                i += 1
+        for cpu in spans.by_cpu:
+            for tid, ran in spans.on(cpu, a, b):
+                occ[who(tid)] += ran
         return occ
 
     def shares(occ, n=6):
@@ -99,7 +89,7 @@ def main(trace, timeline, threshold_ms):
         print(f'slowest hop {HOPS[k]} ({counted[k]} probes): {shares(by_hop[k], 8)}')
     bucket = 100_000_000
     db = collections.Counter()
-    for cpu, v in spans.items():
+    for v in spans.by_cpu.values():
         for s, e, tid in v:
             if who(tid) == 'database':
                 while s < e:

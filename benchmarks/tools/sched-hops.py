@@ -9,29 +9,20 @@ of those had another CPU sitting idle for over 0.2 ms meanwhile (woken onto a bu
 Each thread on an alert's path (event loop, journal writer, match thread, subscribers' loop,
 and the generator's receiving thread) is woken at least once per alert, so its p99 here is
 paid into the alert's tail once per hop."""
-import bisect, collections, os, re, signal, sys
+import collections, signal, sys
 
-LINE = re.compile(r'^\s*(.+?)-(\d+)\s+\[(\d+)\]\s+\S+\s+([\d.]+): (sched_switch|sched_wakeup): (.*)$')
-FIELD = re.compile(r'(\w+)=(\S+)')
+import schedtrace
 
 
 def main(path):
-    threads = {}
-    if os.path.exists(path + '.threads'):
-        for line in open(path + '.threads'):
-            pid, tid, *name = line.split()
-            threads[int(tid)] = (int(pid), ' '.join(name))
+    threads = schedtrace.threads(path)
     # One pass in time order: a wake-up counts only for a thread that had gone to sleep (switched
     # out not runnable); its wait ends when the thread next gets a CPU.
     asleep, woken_at, names = set(), {}, {}
     waits = collections.defaultdict(list)
     long_waits = collections.defaultdict(list)  # (woken, ran, cpu it ran on) of the waits over 1 ms
-    running, spans = {}, collections.defaultdict(list)  # cpu -> (since, tid); cpu -> [(start, end, tid)]
-    for line in open(path):
-        m = LINE.match(line)
-        if not m:
-            continue
-        ts, event, f = float(m.group(4)), m.group(5), dict(FIELD.findall(m.group(6)))
+    spans = schedtrace.Spans()
+    for cpu, ts, event, f in schedtrace.events(path):
         if event == 'sched_wakeup':
             tid = int(f['pid'])
             if tid in asleep:
@@ -39,10 +30,7 @@ def main(path):
                 woken_at[tid], names[tid] = ts, f['comm']
             continue
         prev, nxt = int(f['prev_pid']), int(f['next_pid'])
-        cpu = int(m.group(3))
-        if cpu in running:
-            spans[cpu].append((running[cpu][0], ts, running[cpu][1]))
-        running[cpu] = (ts, nxt)
+        spans.switch(cpu, ts, nxt)
         if f['prev_state'] not in ('R', 'R+'):
             asleep.add(prev)
         if nxt in woken_at:
@@ -52,21 +40,11 @@ def main(path):
                 waits[key].append(ts - t0)
                 if ts - t0 > 1e-3:
                     long_waits[key].append((t0, ts, cpu))
-    starts = {c: [s[0] for s in v] for c, v in spans.items()}
 
     def idle_elsewhere(a, b, ran_on):
         """Seconds in [a, b] that some other CPU spent idle (the longest of them)."""
-        best = 0.0
-        for c, v in spans.items():
-            if c == ran_on:
-                continue
-            i, idle = max(0, bisect.bisect_right(starts[c], a) - 1), 0.0
-            while i < len(v) and v[i][0] < b:
-                if v[i][2] == 0:
-                    idle += max(0.0, min(v[i][1], b) - max(v[i][0], a))
-                i += 1
-            best = max(best, idle)
-        return best
+        return max((sum(ran for tid, ran in spans.on(c, a, b) if tid == 0) for c in spans.by_cpu if c != ran_on),
+                   default=0.0)
 
     # ">1 ms, idle CPU": of the waits over 1 ms, those during which another CPU sat idle for over
     # 0.2 ms — the thread queued behind a busy CPU while one was free.

@@ -49,6 +49,15 @@ public class MatchPathBenchmark {
     @Param({"256", "16384"})
     int batches;
 
+    /**
+     * As the engine runs its table (true): windows may open a quarter past the bound, and the
+     * excess is closed after each batch ({@code DedupWindow.evictExcess}, {@code IngestPipeline.EVICT_SLICE} a step, as the match
+     * thread does when no batch waits) — or (false) each read that finds the table full closes one
+     * itself. The same work either way; what differs is where it falls.
+     */
+    @Param({"false", "true"})
+    boolean headroom;
+
     private final ReadPayloadDecoder decoder = new ReadPayloadDecoder(10_000);
     private final ReadBatch batch = new ReadBatch(READS);
     private final SightingSink sink = (tag, reader, first, last, count, best) -> { };
@@ -68,7 +77,7 @@ public class MatchPathBenchmark {
         }
         lists = new HotLists(List::<OpenTheft>of, () -> io.tagwatch.registry.RegisteredTags.of(registered), List::of);
         lists.load();
-        dedup = new DedupWindow(30_000, 1 << 19);
+        dedup = new DedupWindow(30_000, 1 << 19, headroom ? (1 << 19) / 4 : 0);
         payloads = new ByteBuf[batches];
         readers = new int[batches];
         for (int b = 0; b < batches; b++) {
@@ -118,6 +127,9 @@ public class MatchPathBenchmark {
                     && (lists.stolen(tag) != null || !lists.registered(tag))) {
                 flagged++;
             }
+        }
+        if (headroom && dedup.excess() > 0) {
+            dedup.evictExcess(io.tagwatch.ingest.IngestPipeline.EVICT_SLICE, sink);
         }
         return flagged;
     }

@@ -103,7 +103,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
      * pushes out. JFR under a flood of new tags (every read a new window): those early closes were
      * about half of the match thread, and a probe behind a backlog waited for them batch by batch.
      */
-    static final int EVICT_SLICE = 1_024;
+    public static final int EVICT_SLICE = 1_024;
     /**
      * The longest the match thread matches queued batches before it takes the next housekeeping
      * step (when batches keep coming). Before, a step came after every batch: with one read per
