@@ -132,6 +132,8 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     private final long checkpointEveryNanos;
     private final int checkpointRows;
     private final SightingSink collect;
+    /** A reader's id by its directory index: how closed sightings' rows and checkpoints name readers. */
+    private final java.util.function.IntFunction<String> readerIdOf;
     private final boolean unregisteredHits;
     private final ClonedTagRule cloned;
     private final Incidents incidents = new Incidents(100_000);
@@ -165,7 +167,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     private final AtomicLong queuedReads = new AtomicLong();
     private final AtomicLong unknownReader = new AtomicLong();
     // match thread state
-    private SightingRows closedSinceCheckpoint = new SightingRows();
+    private SightingRows closedSinceCheckpoint;
     private long matchedEnd;
     private long checkpointedEnd;
     private long lastSweep;
@@ -195,6 +197,8 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
                           ClonedTagRule cloned) {
         this.hotLists = hotLists;
         this.readers = readers;
+        this.readerIdOf = i -> readers.byIndex(i).id();
+        this.closedSinceCheckpoint = new SightingRows(readerIdOf);
         this.alerts = alerts;
         this.writer = writer;
         this.dedup = new DedupWindow(dedupWindowMs, maxOpenSightings, maxOpenSightings / 4);
@@ -467,7 +471,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
             snapshotSightings.addAll(earlier);
             earlier.release();
         }
-        closedSinceCheckpoint = new SightingRows();
+        closedSinceCheckpoint = new SightingRows(readerIdOf);
         snapshotStarted = now;
         dedup.startSnapshot(snapshot);
         if (dedup.continueSnapshot(slice)) {
@@ -489,7 +493,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     /** On the checkpoint thread: the snapshot file, then (with the journal durable) the writer. */
     private void writeCheckpoint(long position, SightingRows sightings, long started) {
         try {
-            checkpoints.write(position, snapshot, i -> readers.byIndex(i).id());
+            checkpoints.write(position, snapshot, readerIdOf);
             if (awaitDurable(position)) {
                 writer.offer(new SightingBatch(sightings, position));
             } else {
@@ -639,8 +643,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     }
 
     private void sightingClosed(long tag, int readerIndex, long first, long last, int count, int bestRssi) {
-        ReaderInfo r = readers.byIndex(readerIndex);
-        closedSinceCheckpoint.add(tag, r.id(), first, last, count, bestRssi);
+        closedSinceCheckpoint.add(tag, readerIndex, first, last, count, bestRssi);
     }
 
     /** Matches what is queued, closes every open window, and hands the last checkpoint to the writer. */

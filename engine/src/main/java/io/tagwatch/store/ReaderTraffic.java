@@ -54,7 +54,7 @@ public final class ReaderTraffic {
     /** Adds the counts of {@code batches} inside the connection's current transaction; returns the rows upserted. */
     public static int add(Connection c, List<SightingRows> batches) throws SQLException {
         // By hour, then reader: a transaction spans an hour or two, and a row's reader id is one
-        // String per reader (SightingRows' table: hash cached, equal by reference), so a row costs one hash look-up
+        // String per reader (the reader directory's: hash cached, equal by reference), so a row costs one hash look-up
         // and allocates nothing. (A TreeMap of a new (reader, hour) key a row took 25-30 ms of a
         // 500,000-row transaction, a burst on one CPU at the end of each COPY.)
         Map<Long, Map<String, long[]>> byHour = new HashMap<>();

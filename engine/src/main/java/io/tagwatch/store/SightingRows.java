@@ -2,7 +2,10 @@ package io.tagwatch.store;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * Closed sightings held in columns: primitive arrays in blocks of {@value #BLOCK} rows, no object
@@ -32,37 +35,8 @@ public final class SightingRows {
         final long[] lastSeen = new long[BLOCK];
         final int[] readCount = new int[BLOCK];
         final int[] bestRssi = new int[BLOCK];
-        /** Each row's reader as its number in {@link #readerIds}. */
+        /** Each row's reader as a number, its id given by the rows' {@link #readerIds}. */
         final int[] reader = new int[BLOCK];
-    }
-
-    /*
-     * Reader ids by number, for every SightingRows: a row keeps an int, not a reference. Blocks live
-     * in the old generation (pooled), and a reference stored into one dirties a card the collector
-     * scans at the next young collection: ~6,800 cards between two collections at 2.7 M reads/s,
-     * 0.9 ms of a 3.0 ms pause (medians, -Xlog:gc*=debug, "Scan Heap Roots"). A city has hundreds of readers,
-     * a province thousands: the table only grows by a new reader id.
-     */
-    private static final java.util.concurrent.ConcurrentHashMap<String, Integer> READER_NUMBERS =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private static volatile String[] readerIds = new String[256];
-
-    private static int readerNumber(String id) {
-        Integer n = READER_NUMBERS.get(id);
-        return n != null ? n : newReaderNumber(id);
-    }
-
-    private static synchronized int newReaderNumber(String id) {
-        Integer n = READER_NUMBERS.get(id);
-        if (n != null) {
-            return n;
-        }
-        int next = READER_NUMBERS.size();
-        String[] ids = readerIds.length > next ? readerIds : java.util.Arrays.copyOf(readerIds, next * 2);
-        ids[next] = id;
-        readerIds = ids; // the id is published before its number
-        READER_NUMBERS.put(id, next);
-        return next;
     }
 
     static final int POOL_BLOCKS = 128;
@@ -70,23 +44,40 @@ public final class SightingRows {
     private static final java.util.concurrent.ArrayBlockingQueue<Block> POOL = new java.util.concurrent.ArrayBlockingQueue<>(POOL_BLOCKS);
 
     private final List<Block> blocks = new ArrayList<>();
+    private final IntFunction<String> readerIds;
     private int size;
 
-    /** The rows of {@code sightings}, in order. */
+    /**
+     * Rows whose readers are numbers that {@code readerIds} turns into reader ids. A row keeps an
+     * {@code int}, not a reference: blocks live in the old generation (pooled), and a reference
+     * stored into one dirties a card the collector scans at the next young collection (~6,800
+     * cards between two collections at 2.7 M reads/s, 0.9 ms of a 3.0 ms pause, session 14). The
+     * engine's numbers are the reader directory's indexes, which the match thread already has.
+     */
+    public SightingRows(IntFunction<String> readerIds) {
+        this.readerIds = readerIds;
+    }
+
+    /** The rows of {@code sightings}, in order, their readers numbered among themselves. */
     public static SightingRows of(Collection<Sighting> sightings) {
-        SightingRows rows = new SightingRows();
+        List<String> ids = new ArrayList<>();
+        Map<String, Integer> numbers = new HashMap<>();
+        SightingRows rows = new SightingRows(ids::get);
         for (Sighting s : sightings) {
-            rows.add(s.tag(), s.readerId(), s.firstSeen(), s.lastSeen(), s.readCount(), s.bestRssi());
+            int reader = numbers.computeIfAbsent(s.readerId(), id -> {
+                ids.add(id);
+                return ids.size() - 1;
+            });
+            rows.add(s.tag(), reader, s.firstSeen(), s.lastSeen(), s.readCount(), s.bestRssi());
         }
         return rows;
     }
 
-    /** Appends one sighting; {@code bestRssi} is {@code Integer.MIN_VALUE} when the reader sent none. */
-    public void add(long tag, String readerId, long firstSeen, long lastSeen, int readCount, int bestRssi) {
-        add(tag, readerNumber(readerId), firstSeen, lastSeen, readCount, bestRssi);
-    }
-
-    private void add(long tag, int reader, long firstSeen, long lastSeen, int readCount, int bestRssi) {
+    /**
+     * Appends one sighting: {@code reader} a number this object's {@code readerIds} knows;
+     * {@code bestRssi} is {@code Integer.MIN_VALUE} when the reader sent none.
+     */
+    public void add(long tag, int reader, long firstSeen, long lastSeen, int readCount, int bestRssi) {
         int at = size & MASK;
         if (at == 0 && (size >>> SHIFT) == blocks.size()) {
             Block reused = POOL.poll();
@@ -102,8 +93,11 @@ public final class SightingRows {
         size++;
     }
 
-    /** Appends every row of {@code other}, in order. */
+    /** Appends every row of {@code other}, in order: rows whose readers are numbered alike (the same {@code readerIds}). */
     public void addAll(SightingRows other) {
+        if (other.readerIds != readerIds) {
+            throw new IllegalArgumentException("rows whose readers are numbered by another table");
+        }
         for (int i = 0; i < other.size; i++) {
             Block b = other.blocks.get(i >>> SHIFT);
             int at = i & MASK;
@@ -139,7 +133,7 @@ public final class SightingRows {
     }
 
     public String readerId(int i) {
-        return readerIds[block(i).reader[i & MASK]];
+        return readerIds.apply(block(i).reader[i & MASK]);
     }
 
     /** Epoch ms on the reader's clock. */

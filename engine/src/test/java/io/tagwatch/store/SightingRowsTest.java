@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 class SightingRowsTest {
@@ -23,8 +24,10 @@ class SightingRowsTest {
         for (int i = 0; i < SightingRows.BLOCK + 3; i++) {
             second.add(sighting(1_000_000 + i));
         }
-        SightingRows rows = SightingRows.of(first);
-        rows.addAll(SightingRows.of(second));
+        List<String> ids = List.of("R-0", "R-1", "R-2", "R-3", "R-4", "R-5", "R-6");
+        IntFunction<String> byNumber = ids::get;
+        SightingRows rows = rowsOf(first, ids, byNumber);
+        rows.addAll(rowsOf(second, ids, byNumber));
 
         List<Sighting> all = new ArrayList<>(first);
         all.addAll(second);
@@ -35,7 +38,25 @@ class SightingRowsTest {
         }
         assertThat(back).isEqualTo(all);
         assertThat(rows.bestRssi(0)).as("no rssi stays no rssi").isEqualTo(Integer.MIN_VALUE);
-        assertThat(new SightingRows().isEmpty()).isTrue();
+        assertThat(new SightingRows(byNumber).isEmpty()).isTrue();
+        assertThat(SightingRows.of(second).readerId(0)).as("numbered among themselves").isEqualTo(second.get(0).readerId());
+    }
+
+    @Test
+    void rowsNumberedByAnotherTable_areNotAppended() {
+        SightingRows rows = SightingRows.of(List.of(sighting(1)));
+        assertThatThrownBy(() -> rows.addAll(SightingRows.of(List.of(sighting(2)))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("numbered by another table");
+        assertThat(rows.size()).isEqualTo(1);
+    }
+
+    /** The rows of {@code sightings}, their readers numbered by their place in {@code ids}, as the engine's by the directory. */
+    private static SightingRows rowsOf(List<Sighting> sightings, List<String> ids, IntFunction<String> byNumber) {
+        SightingRows rows = new SightingRows(byNumber);
+        for (Sighting s : sightings) {
+            rows.add(s.tag(), ids.indexOf(s.readerId()), s.firstSeen(), s.lastSeen(), s.readCount(), s.bestRssi());
+        }
+        return rows;
     }
 
     @Test
