@@ -106,6 +106,22 @@ final class EngineUnderTest implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString()).body());
     }
 
+    /**
+     * Scrapes every {@code pollMillis} until each of {@code names} sums to 0, for at most
+     * {@code maxNanos}: false when the time ran out first.
+     */
+    boolean awaitZero(long maxNanos, long pollMillis, String... names) throws Exception {
+        long t0 = System.nanoTime();
+        while (System.nanoTime() - t0 < maxNanos) {
+            Metrics m = scrape();
+            if (java.util.Arrays.stream(names).allMatch(n -> m.sum(n) == 0)) {
+                return true;
+            }
+            Thread.sleep(pollMillis);
+        }
+        return false;
+    }
+
     /** The text of one {@code /metrics} scrape (Prometheus exposition format). */
     record Metrics(String text) {
         /** The sum of a metric's samples (all its label sets), or 0 when it is absent. */

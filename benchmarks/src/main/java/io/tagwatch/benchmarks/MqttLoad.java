@@ -268,12 +268,7 @@ public final class MqttLoad {
     private static Map<String, Object> probesOnly(Target target, int seconds) throws Exception {
         long w0 = System.nanoTime();
         settle(target.engine());
-        for (EngineUnderTest.Metrics m = target.engine().scrape();
-             (m.sum("tagwatch_dedup_open_windows") > 0 || m.sum("tagwatch_sightings_pending") > 0)
-                     && System.nanoTime() - w0 < TimeUnit.SECONDS.toNanos(90);
-             m = target.engine().scrape()) {
-            Thread.sleep(500);
-        }
+        target.engine().awaitZero(TimeUnit.SECONDS.toNanos(90), 500, "tagwatch_dedup_open_windows", "tagwatch_sightings_pending");
         double backlogSeconds = (System.nanoTime() - w0) / 1e9;
         long cpu0 = cpuNanos(target.pid());
         long own0 = ownCpuNanos();
@@ -346,12 +341,7 @@ public final class MqttLoad {
         // redelivery — the load repeats a one-read payload now and then — is acknowledged, not matched
         // again, so counting reads alone never catches up). Written: the sighting writer's backlog is
         // gone, so its back-pressure does not hold the next phase's readers back.
-        for (EngineUnderTest.Metrics m = engine.scrape();
-             (m.sum("tagwatch_ingest_queued_reads") > 0 || m.sum("tagwatch_sightings_pending") > 0)
-                     && System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(3);
-             m = engine.scrape()) {
-            Thread.sleep(250);
-        }
+        engine.awaitZero(TimeUnit.MINUTES.toNanos(3), 250, "tagwatch_ingest_queued_reads", "tagwatch_sightings_pending");
         return (System.nanoTime() - t0) / 1e9;
     }
 

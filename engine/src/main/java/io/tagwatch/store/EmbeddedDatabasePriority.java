@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * own therefore sets the autogroup nice ({@code /proc/<pid>/autogroup}) of the postmaster and of every
  * child it has started, and looks for new children every {@link #RECHECK_MILLIS} ms (pooled
  * connections are long-lived; autovacuum workers come and go). The database still gets every CPU
- * cycle the engine leaves idle; it only yields when both want the same CPU. Raising a nice value needs no privilege, but the kernel takes
- * one autogroup change in 100 ms from an unprivileged process, so changes are spaced out.
+ * cycle the engine leaves idle; it only yields when both want the same CPU. Raising a nice value
+ * needs no privilege, but the kernel takes one autogroup change in 100 ms from an unprivileged
+ * process, so changes are spaced out.
  *
  * <p>Where autogroup is off or absent (another OS, a kernel without it, a container where
  * {@code /proc} is read-only) this does nothing and says so once. Thread-safe.
