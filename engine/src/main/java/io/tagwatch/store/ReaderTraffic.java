@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,14 +36,6 @@ public final class ReaderTraffic {
     public record Bucket(Instant at, long sightings, long reads) {
     }
 
-    private record Key(String reader, long hour) implements Comparable<Key> {
-        @Override
-        public int compareTo(Key o) {
-            int c = reader.compareTo(o.reader);
-            return c != 0 ? c : Long.compare(hour, o.hour);
-        }
-    }
-
     private final DataSource db;
 
     public ReaderTraffic(DataSource db) {
@@ -53,31 +44,14 @@ public final class ReaderTraffic {
 
     /** Adds the counts of {@code batches} inside the connection's current transaction; returns the rows upserted. */
     public static int add(Connection c, List<SightingRows> batches) throws SQLException {
-        // By hour, then reader: a transaction spans an hour or two, and a row's reader id is one
-        // String per reader (the reader directory's: hash cached, equal by reference), so a row costs one hash look-up
-        // and allocates nothing. (A TreeMap of a new (reader, hour) key a row took 25-30 ms of a
-        // 500,000-row transaction, a burst on one CPU at the end of each COPY.)
-        Map<Long, Map<String, long[]>> byHour = new HashMap<>();
-        long hour = 0;
-        Map<String, long[]> ofHour = null;
-        for (SightingRows batch : batches) {
-            for (int r = 0; r < batch.size(); r++) {
-                long h = Math.floorDiv(batch.firstSeen(r), 3_600_000L);
-                if (ofHour == null || h != hour) {
-                    hour = h;
-                    ofHour = byHour.computeIfAbsent(h, k -> new HashMap<>());
-                }
-                long[] n = ofHour.get(batch.readerId(r));
-                if (n == null) {
-                    n = new long[2];
-                    ofHour.put(batch.readerId(r), n);
-                }
-                n[0]++;
-                n[1] += batch.readCount(r);
-            }
-        }
-        TreeMap<Key, long[]> counts = new TreeMap<>(); // upserted in key order
-        byHour.forEach((h, readers) -> readers.forEach((reader, n) -> counts.put(new Key(reader, h), n)));
+        TrafficTally tally = new TrafficTally(batches);
+        tally.countAll();
+        return add(c, tally);
+    }
+
+    /** Adds the counts of {@code tally} (as far as it has counted) inside the connection's current transaction; returns the rows upserted. */
+    static int add(Connection c, TrafficTally tally) throws SQLException {
+        TreeMap<TrafficTally.Key, long[]> counts = tally.counts(); // upserted in key order
         if (counts.isEmpty()) {
             return 0;
         }
@@ -87,7 +61,7 @@ public final class ReaderTraffic {
         Integer[] sightings = new Integer[size];
         Long[] reads = new Long[size];
         int i = 0;
-        for (Map.Entry<Key, long[]> e : counts.entrySet()) {
+        for (Map.Entry<TrafficTally.Key, long[]> e : counts.entrySet()) {
             readers[i] = e.getKey().reader();
             hours[i] = e.getKey().hour();
             sightings[i] = (int) e.getValue()[0];

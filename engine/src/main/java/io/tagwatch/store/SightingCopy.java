@@ -40,8 +40,14 @@ public final class SightingCopy {
     private static final int FLUSH_BYTES = 1 << 16;
 
     private byte[] buf = new byte[FLUSH_BYTES + 1024];
-    /** UTF-8 of each reader id, encoded once (a city has hundreds of readers, a copy millions of rows). */
-    private final java.util.Map<String, byte[]> readerBytes = new java.util.HashMap<>();
+    /**
+     * UTF-8 of each reader id by the rows' reader number, encoded once (a city has hundreds of
+     * readers, a copy millions of rows): an array index a row, not a hash look-up by id (8 ms of
+     * lookups in a 500,000-row copy, 17 ns a row). Valid for one numbering ({@link #numbering}).
+     */
+    private byte[][] readerBytes = new byte[0][];
+    /** The numbering {@link #readerBytes} was filled for; rows numbered otherwise start it again. */
+    private java.util.function.IntFunction<String> numbering;
     private int pos;
 
     /** Copies every sighting of {@code batches} inside the connection's current transaction; returns the rows. */
@@ -60,6 +66,10 @@ public final class SightingCopy {
             pos = 0;
             put(HEADER);
             for (SightingRows batch : batches) {
+                if (batch.readerIds() != numbering) {
+                    numbering = batch.readerIds();
+                    readerBytes = new byte[0][];
+                }
                 for (int r = 0; r < batch.size(); r++) {
                     tuple(batch, r);
                     rows++;
@@ -82,7 +92,7 @@ public final class SightingCopy {
     }
 
     private void tuple(SightingRows s, int r) {
-        byte[] reader = readerBytes.computeIfAbsent(s.readerId(r), id -> id.getBytes(StandardCharsets.UTF_8));
+        byte[] reader = readerBytes(s, r);
         ensure(2 + 12 + 4 + reader.length + 12 + 12 + 8 + 6);
         putShort(FIELDS);
         putInt(8);
@@ -102,6 +112,19 @@ public final class SightingCopy {
             putInt(2);
             putShort((short) rssi);
         }
+    }
+
+    private byte[] readerBytes(SightingRows s, int r) {
+        int n = s.reader(r);
+        if (n >= readerBytes.length) {
+            readerBytes = java.util.Arrays.copyOf(readerBytes, Math.max(n + 1, readerBytes.length * 2));
+        }
+        byte[] b = readerBytes[n];
+        if (b == null) {
+            b = s.readerId(r).getBytes(StandardCharsets.UTF_8);
+            readerBytes[n] = b;
+        }
+        return b;
     }
 
     static long micros(long epochMs) {

@@ -133,7 +133,20 @@ public final class SightingRows {
     }
 
     public String readerId(int i) {
-        return readerIds.apply(block(i).reader[i & MASK]);
+        return readerIds.apply(reader(i));
+    }
+
+    /** Row {@code i}'s reader as a number of this object's numbering ({@link #readerIds()}). */
+    public int reader(int i) {
+        return block(i).reader[i & MASK];
+    }
+
+    /**
+     * The numbering of these rows' readers: number to reader id. Rows that return the same
+     * function (the same object) number their readers alike, so a number can stand for the id.
+     */
+    public IntFunction<String> readerIds() {
+        return readerIds;
     }
 
     /** Epoch ms on the reader's clock. */

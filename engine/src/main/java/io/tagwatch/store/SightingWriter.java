@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes closed sightings to PostgreSQL with binary {@code COPY ... FROM STDIN} ({@link SightingCopy}) on its
  * own thread, in transactions of up to {@code batchRows} rows or whatever arrived within {@code flushInterval},
- * adds their counts to the readers' traffic ({@link ReaderTraffic}) in the same transaction,
+ * adds their counts to the readers' traffic ({@link ReaderTraffic}, counted chunk by chunk as the copy goes:
+ * {@link TrafficTally}) in the same transaction,
  * so the ingest pipeline never waits for the database. Each transaction carries whole
  * {@link SightingBatch}es and moves this node's journal checkpoint to the newest of their
  * positions, so the sightings and the checkpoint are committed together or not at all. A
@@ -186,9 +187,15 @@ public final class SightingWriter implements AutoCloseable {
                     for (SightingBatch b : txn) {
                         lists.add(b.sightings());
                     }
+                    // The traffic counts are taken a chunk at a time as the copy goes, under its pace.
+                    TrafficTally traffic = new TrafficTally(lists);
                     pacer.begin(System.nanoTime(), rows);
-                    copy.copy(c, lists, this::pace);
-                    ReaderTraffic.add(c, lists);
+                    copy.copy(c, lists, sent -> {
+                        traffic.countTo(sent);
+                        pace(sent);
+                    });
+                    traffic.countAll();
+                    ReaderTraffic.add(c, traffic);
                 }
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO journal_checkpoint (node, position) VALUES (?, ?) ON CONFLICT (node) DO UPDATE "

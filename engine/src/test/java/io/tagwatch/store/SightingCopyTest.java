@@ -58,6 +58,29 @@ class SightingCopyTest {
     }
 
     @Test
+    void copy_byOneCopierOfRowsNumberedApart_writesEachRowsOwnReader() throws SQLException {
+        PGSimpleDataSource ds = migrated(TestDatabase.fresh());
+        long t = 1_764_380_000_000L;
+        SightingCopy copier = new SightingCopy(); // as the writer keeps one: its reader bytes outlive a copy
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            // Reader number 0 is "R-A" in the first rows, "R-B" in the second and third.
+            copier.copy(c, List.of(SightingRows.of(List.of(new Sighting(1, "R-A", t, t, 1, -60)))));
+            copier.copy(c, List.of(SightingRows.of(List.of(new Sighting(2, "R-B", t, t, 1, -60))),
+                    SightingRows.of(List.of(new Sighting(3, "R-B", t, t, 1, -60), new Sighting(4, "R-A", t, t, 1, -60)))));
+            c.commit();
+            List<String> back = new ArrayList<>();
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT tag, reader_id FROM sightings ORDER BY tag")) {
+                while (rs.next()) {
+                    back.add(rs.getLong(1) + " " + rs.getString(2));
+                }
+            }
+            assertEquals(List.of("1 R-A", "2 R-B", "3 R-B", "4 R-A"), back);
+        }
+    }
+
+    @Test
     void copy_ofManyRowsCrossesTheFlushBoundaryAndRollsBackWhole() throws SQLException {
         PGSimpleDataSource ds = migrated(TestDatabase.fresh());
         List<Sighting> many = new ArrayList<>();
