@@ -151,13 +151,12 @@ public final class Alerts implements AutoCloseable {
         }
     }
 
-    /** Publishes an alert built elsewhere (a reminder, an escalation) as JSON on {@code topic}. */
-    void publishRaw(String topic, Map<String, Object> alert) {
-        try {
-            publisher.publish(topic, JSON.writeValueAsBytes(alert));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise alert topic=" + topic, e);
-        }
+    /**
+     * Publishes a stored hit's alert again on {@code topic} (a reminder, an escalation): the same
+     * JSON as when it was raised, with {@code extra}'s fields beside the hit's.
+     */
+    void republish(String topic, Hit hit, Map<String, Object> extra) {
+        publisher.publish(topic, toJson(hit, extra));
     }
 
     /** The alert topic for a district. */

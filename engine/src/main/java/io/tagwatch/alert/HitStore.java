@@ -100,6 +100,25 @@ final class HitStore {
         }
     }
 
+    /** The stored hit as the record its alert was made from (a reminder publishes that alert again). */
+    java.util.Optional<Hit> hit(java.util.UUID id) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(SELECT + " WHERE h.id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return java.util.Optional.empty();
+                }
+                short rssi = rs.getShort(18);
+                int bestRssi = rs.wasNull() ? Integer.MIN_VALUE : rssi;
+                return java.util.Optional.of(new Hit((java.util.UUID) rs.getObject(1), rs.getString(2), rs.getLong(3),
+                        rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getLong(20), rs.getString(7), rs.getString(8),
+                        rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12), rs.getDouble(13),
+                        rs.getDouble(14), rs.getString(15), rs.getTimestamp(16).getTime(), rs.getTimestamp(17).getTime(),
+                        bestRssi, rs.getLong(26), rs.getString(27)));
+            }
+        }
+    }
+
     /** new → acknowledged; false when the hit is not new (the caller tells 404 from 409). */
     boolean acknowledge(java.util.UUID id, long userId) throws SQLException {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(

@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -56,15 +55,13 @@ public final class Reminders implements AutoCloseable {
             for (Object[] due : claimDue()) {
                 UUID id = (UUID) due[0];
                 int n = (Integer) due[1];
-                Map<String, Object> row = hits.byId(id).orElse(null);
-                if (row == null) {
+                Hit hit = hits.hit(id).orElse(null);
+                if (hit == null) {
                     continue;
                 }
-                Map<String, Object> alert = new LinkedHashMap<>(row);
                 boolean escalate = n > max;
-                alert.put(escalate ? "escalated" : "reminder", escalate ? Boolean.TRUE : n);
-                String topic = escalate ? escalationTopic : Alerts.topic((String) row.get("district"));
-                alerts.publishRaw(topic, alert);
+                String topic = escalate ? escalationTopic : Alerts.topic(hit.district());
+                alerts.republish(topic, hit, Map.of(escalate ? "escalated" : "reminder", escalate ? Boolean.TRUE : n));
                 if (escalate) {
                     log.warn("hit id={} unacknowledged after {} reminders: escalated to {}", id, max, escalationTopic);
                 }

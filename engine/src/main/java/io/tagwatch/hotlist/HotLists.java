@@ -28,11 +28,14 @@ public final class HotLists implements AutoCloseable {
 
     private final Supplier<List<WatchEntry>> watchSource;
     private volatile WatchList watch = new WatchList(List.of());
-    /** The registered tags and their kinds, swapped as one. */
-    private record Registered(LongIndexMap map, byte[] kinds) {
+    /**
+     * The registered tags and their kinds, swapped as one; {@code version} is the snapshot's build
+     * time in epoch ms (strictly increasing), as the stolen list's.
+     */
+    private record Registered(LongIndexMap map, byte[] kinds, long version) {
     }
 
-    private volatile Registered registered = new Registered(new LongIndexMap(new long[0], 0), new byte[0]);
+    private volatile Registered registered = new Registered(new LongIndexMap(new long[0], 0), new byte[0], 0L);
     private CompletableFuture<Long> pendingRegistry; // guarded by this
     private final ExecutorService rebuilder = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "hotlist-rebuild");
@@ -73,6 +76,11 @@ public final class HotLists implements AutoCloseable {
         return i < 0 ? 0 : r.kinds()[i];
     }
 
+    /** The build time (epoch ms, strictly increasing) of the registered tags' snapshot: an unregistered hit's list version. */
+    public long registeredVersion() {
+        return registered.version();
+    }
+
     public int registeredSize() {
         return registered.kinds().length;
     }
@@ -101,7 +109,8 @@ public final class HotLists implements AutoCloseable {
     private int reloadRegistered() {
         RegisteredTags r = registeredSource.get();
         long[] tags = r.tags();
-        registered = new Registered(new LongIndexMap(tags, tags.length), r.kinds());
+        registered = new Registered(new LongIndexMap(tags, tags.length), r.kinds(),
+                Math.max(registered.version() + 1, System.currentTimeMillis()));
         log.info("registered tags loaded: {}", tags.length);
         return tags.length;
     }

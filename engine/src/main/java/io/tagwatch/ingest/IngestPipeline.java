@@ -560,7 +560,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         ReaderInfo r = readers.byIndex(b.readerIndex());
         long tag = b.tag(i);
         hits++;
-        send(b, new Hit(hitId(tag, r.id(), b.timestamp(i)), "cloned", hotLists.registeredSize(), "implied-speed",
+        send(b, new Hit(hitId(tag, r.id(), b.timestamp(i)), "cloned", hotLists.registeredVersion(), "implied-speed",
                 tag, 0, 0, null, null, null, null, r.id(), r.name(), r.lat(), r.lon(), r.district(), b.timestamp(i),
                 b.receivedAt(), b.rssi(i), 0, cloned.lastEvidence()));
     }
@@ -569,7 +569,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
         ReaderInfo r = readers.byIndex(b.readerIndex());
         long tag = b.tag(i);
         hits++;
-        send(b, new Hit(hitId(tag, r.id(), b.timestamp(i)), "unregistered", hotLists.registeredSize(),
+        send(b, new Hit(hitId(tag, r.id(), b.timestamp(i)), "unregistered", hotLists.registeredVersion(),
                 "unregistered-tag", tag, 0, 0, null, null, null, null,
                 r.id(), r.name(), r.lat(), r.lon(), r.district(), b.timestamp(i), b.receivedAt(), b.rssi(i), 0, null));
     }

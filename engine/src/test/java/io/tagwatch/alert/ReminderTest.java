@@ -41,10 +41,20 @@ class ReminderTest {
             o.setUserName("quay");
             o.setPassword("quay-password".toCharArray());
             patrol.connect(o);
+            // Each 7E11 alert's fields (but its reminder number or escalation) and its hit: a subscriber parses
+            // a reminder as it parsed the first alert.
+            List<String> shapes = java.util.Collections.synchronizedList(new ArrayList<>());
             patrol.subscribe("alerts/#", 1, (t, m) -> {
                 JsonNode a = JSON.readTree(m.getPayload());
                 got.add(new String[] {t, a.get("tag").asText(),
                         a.has("reminder") ? "reminder " + a.get("reminder").asInt() : a.has("escalated") ? "escalated" : "first"});
+                if (a.get("tag").asText().equals("7E11")) {
+                    List<String> fields = new ArrayList<>();
+                    a.fieldNames().forEachRemaining(fields::add);
+                    fields.removeAll(List.of("reminder", "escalated", "incident"));
+                    shapes.add(a.get("hitId").asText() + " " + fields + " reader " + a.path("reader").path("id").asText()
+                            + " vehicle " + a.path("vehicle").path("kind").asText());
+                }
             });
 
             // the demo's patrol (sim.AlertListener) beside it: reminders are not duplicates there
@@ -75,6 +85,9 @@ class ReminderTest {
             assertThat(seen).containsSubsequence("alerts/quay 7E11 first", "alerts/quay 7E11 reminder 1",
                     "alerts/quay 7E11 reminder 2", "alerts/escalation 7E11 escalated");
             assertThat(seen).filteredOn(s -> s.contains("7E12")).containsExactly("alerts/quay 7E12 first");
+            assertThat(shapes).hasSize(4);
+            assertThat(shapes.get(0)).contains(" reader RX vehicle ");
+            assertThat(shapes).as("reminders and the escalation: the first alert's JSON again").allMatch(shapes.get(0)::equals);
             Thread.sleep(2_500);
             List<String[]> after = new ArrayList<>();
             got.drainTo(after);

@@ -60,6 +60,7 @@ class MatchingTest {
 
     @Test
     void registeredTag_raisesNothing_unregisteredTag_raisesALowSeverityHit() throws Exception {
+        long registeredFrom = System.currentTimeMillis();
         register("E-REG", "AB01");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!tw.engine.hotLists().registered(0xAB01L) && System.nanoTime() < deadline) {
@@ -73,6 +74,9 @@ class MatchingTest {
         assertThat(a.get("tag").asText()).isEqualTo("FF0F0F");
         assertThat(a.get("list").asText()).isEqualTo("unregistered");
         assertThat(a.get("rule").asText()).isEqualTo("unregistered-tag");
+        // the list version: when the registered tags it was matched against were loaded (epoch ms), as the stolen list's
+        assertThat(a.get("listVersion").asLong()).isEqualTo(tw.engine.hotLists().registeredVersion())
+                .isGreaterThanOrEqualTo(registeredFrom).isLessThanOrEqualTo(System.currentTimeMillis());
         assertThat(a.get("plate").isNull()).isTrue();
         assertThat(alerts.poll(500, TimeUnit.MILLISECONDS)).as("no alert for the registered tag").isNull();
     }
