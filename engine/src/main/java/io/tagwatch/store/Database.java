@@ -102,6 +102,15 @@ public final class Database implements AutoCloseable {
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded PostgreSQL dir=" + dir.toAbsolutePath(), e);
+        } catch (IllegalStateException e) {
+            // The library's lock file is held: by another process ("could not lock ..."), or by this one.
+            if (e instanceof java.nio.channels.OverlappingFileLockException
+                    || String.valueOf(e.getMessage()).startsWith("could not lock")) {
+                throw new IllegalStateException("the data directory is in use: the embedded database in "
+                        + dir.toAbsolutePath() + " is held by another TagWatch process (an engine or an import); "
+                        + "stop it first, or give another --data-dir", e);
+            }
+            throw e;
         }
     }
 

@@ -30,6 +30,18 @@ class EmbeddedDatabaseTest {
     }
 
     @Test
+    void secondOpenOfADataDirectoryInUse_isRefusedWithWhatToDo(@TempDir Path dir) {
+        EngineConfig config = EngineConfig.builder().dataDir(dir).adminPassword("embedded-db-test-pw").build();
+        try (Database first = Database.open(config, new SimpleMeterRegistry())) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Database.open(config, new SimpleMeterRegistry()))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("the data directory is in use")
+                    .hasMessageContaining(dir.toAbsolutePath().toString())
+                    .hasMessageContaining("--data-dir");
+        }
+    }
+
+    @Test
     void embeddedServer_processesRunBehindTheEngine_atAutogroupNice10(@TempDir Path dir) throws Exception {
         assumeTrue(EmbeddedDatabasePriority.autogroupOn(), "autogroup scheduling on");
         // "/autogroup-N nice 0", or empty where this JVM runs in the root autogroup (CI straight under init)
