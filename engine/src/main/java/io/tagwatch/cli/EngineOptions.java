@@ -4,17 +4,20 @@ import io.tagwatch.config.EngineConfig;
 import io.tagwatch.journal.FsyncPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The engine's flags, shared by {@code serve} and {@code demo}. Each flag {@code --x-y} can also
+ * The engine's flags ({@code serve}), with where the data is ({@link StoreOptions}, which
+ * {@code import} takes alone). Each flag {@code --x-y} can also
  * be set as {@code TAGWATCH_X_Y} or as key {@code x-y} in the {@code --config} properties file;
  * the flag wins, then the environment, then the file. This is the configuration reference
  * (docs/operations.md lists the same).
  */
 final class EngineOptions {
-    @Option(names = "--config", description = "Properties file of defaults (keys are flag names without --).")
-    String config;
+    /** Where the data is (and {@code --config}): the options {@code import} shares. */
+    @Mixin
+    StoreOptions store = new StoreOptions();
 
     @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to listen on (default ${DEFAULT-VALUE}).")
     String bind;
@@ -24,19 +27,6 @@ final class EngineOptions {
 
     @Option(names = "--http-port", defaultValue = "8080", description = "HTTP API and console port (default ${DEFAULT-VALUE}).")
     int httpPort;
-
-    @Option(names = "--data-dir", defaultValue = "data",
-            description = "Directory for the embedded database and the journal (default ./${DEFAULT-VALUE}).")
-    Path dataDir;
-
-    @Option(names = "--db-url", description = "JDBC URL of an external PostgreSQL; without it an embedded PostgreSQL runs under --data-dir.")
-    String dbUrl;
-
-    @Option(names = "--db-user", description = "Database user for --db-url.")
-    String dbUser;
-
-    @Option(names = "--db-password", description = "Database password for --db-url.")
-    String dbPassword;
 
     @Option(names = "--admin-password",
             description = "Password of the admin user created at first start (else a random one is printed once).")
@@ -195,11 +185,6 @@ final class EngineOptions {
             description = "How often day partitions are created ahead and the retention purge runs (default ${DEFAULT-VALUE}).")
     Duration retentionCheckInterval;
 
-    @Option(names = "--id-card-key",
-            description = "Key (at least 16 characters) of the keyed hash of owners' ID-card numbers; without it "
-                    + "ID-card numbers are refused. Keep it secret and the same on every node.")
-    String idCardKey;
-
     @Option(names = "--ingest",
             description = "Cluster mode: also consume reads from this MQTT broker (cluster), mqtt://host:port or "
                     + "mqtts://host:port, in the shared subscription of --shared-group; alerts are published there too.")
@@ -221,14 +206,10 @@ final class EngineOptions {
     Duration httpRequestTimeout;
 
     EngineConfig toConfig() {
-        return EngineConfig.builder()
+        return store.apply(EngineConfig.builder())
                 .bindHost(bind)
                 .mqttPort(mqttPort)
                 .httpPort(httpPort)
-                .dataDir(dataDir)
-                .dbUrl(dbUrl)
-                .dbUser(dbUser)
-                .dbPassword(dbPassword)
                 .adminPassword(adminPassword)
                 .maxPacketBytes(maxPacketBytes)
                 .maxReadsPerBatch(maxReadsPerBatch)
@@ -268,7 +249,6 @@ final class EngineOptions {
                 .retentionSightings(retentionSightings)
                 .retentionEvidence(retentionEvidence)
                 .retentionCheckInterval(retentionCheckInterval)
-                .idCardKey(idCardKey)
                 .ingestUrl(ingest)
                 .sharedGroup(sharedGroup)
                 .ingestUser(ingestUser)

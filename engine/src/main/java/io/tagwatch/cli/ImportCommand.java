@@ -45,12 +45,12 @@ final class ImportCommand implements Runnable {
     record Checked(int good, List<ImportRows.Bad> bad, java.util.function.BiFunction<Registry, ProgressBar, Long> writer) {
     }
 
-    /** One {@code import} subcommand: its file, the engine's database options, what it imports. */
+    /** One {@code import} subcommand: its file, where the data is ({@link StoreOptions}), what it imports. */
     abstract static class Subcommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
-        EngineOptions options;
+        StoreOptions options;
         @Parameters(paramLabel = "FILE.csv", description = "The CSV file (UTF-8, first line the header).")
         Path file;
 
@@ -64,7 +64,7 @@ final class ImportCommand implements Runnable {
         }
     }
 
-    static int run(CommandSpec spec, EngineOptions options, Path file, String what,
+    static int run(CommandSpec spec, StoreOptions options, Path file, String what,
                    ImportRows.Checker checker) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

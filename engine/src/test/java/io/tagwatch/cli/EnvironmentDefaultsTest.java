@@ -28,9 +28,9 @@ class EnvironmentDefaultsTest {
                 "serve", "--config", file.toString(), "--db-user", "from-flag");
         assertThat(o.mqttPort).as("file").isEqualTo(2883);
         assertThat(o.httpPort).as("environment over file").isEqualTo(9191);
-        assertThat(o.dbUrl).as("environment").isEqualTo("jdbc:postgresql://db/tw");
-        assertThat(o.dbUser).as("flag over file").isEqualTo("from-flag");
-        assertThat(o.dataDir).as("built-in default").isEqualTo(Path.of("data"));
+        assertThat(o.store.dbUrl).as("environment").isEqualTo("jdbc:postgresql://db/tw");
+        assertThat(o.store.dbUser).as("flag over file").isEqualTo("from-flag");
+        assertThat(o.store.dataDir).as("built-in default").isEqualTo(Path.of("data"));
     }
 
     @Test

@@ -172,4 +172,12 @@ class ImportCommandTest {
             return String.join(",", out);
         }
     }
+
+    @Test
+    void importHelp_listsWhereTheDataIs_notTheServersOptions() {
+        Run help = run("import", "vehicles", "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("--data-dir", "--db-url", "--db-user", "--db-password", "--id-card-key", "--config")
+                .doesNotContain("--mqtt-port", "--webhook-url", "--tls-cert", "--dedup-window");
+    }
 }
