@@ -76,6 +76,11 @@ public final class Reminders implements AutoCloseable {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "UPDATE hits SET reminders = reminders + 1, last_reminded_at = now() "
                         + "WHERE status = 'new' AND list_kind IN ('stolen', 'watchlist') AND reminders <= ? "
+                        // not once the vehicle is recovered (its report closed) or the watchlist entry is gone
+                        + "AND (list_kind <> 'stolen' OR theft_report_id IS NULL OR EXISTS (SELECT 1 FROM theft_reports t "
+                        + "WHERE t.id = hits.theft_report_id AND t.status = 'open')) "
+                        + "AND (list_kind <> 'watchlist' OR watchlist_id IS NULL OR EXISTS (SELECT 1 FROM watchlist w "
+                        + "WHERE w.id = hits.watchlist_id AND w.removed_at IS NULL AND w.expires_at > now())) "
                         + "AND COALESCE(last_reminded_at, received_at) < now() - make_interval(secs => ?) "
                         + "RETURNING id, reminders")) {
             ps.setInt(1, max);

@@ -99,4 +99,57 @@ class ReminderTest {
             patrol.disconnect();
         }
     }
+
+    @Test
+    void hitOfARecoveredVehicle_isNotReminded() throws Exception {
+        try (TestEngine tw = TestEngine.start(b -> b.reminderInterval(Duration.ofSeconds(3)).reminderMax(2))) {
+            String admin = tw.login("admin", TestEngine.ADMIN_PASSWORD);
+            String secret = tw.api().createReader(admin, "RY", "dock");
+            tw.call("POST", "/api/users", admin, Map.of("username", "dock", "password", "dock-password",
+                    "role", "officer", "district", "dock"));
+            Map<String, Long> vehicles = new java.util.HashMap<>();
+            for (String tag : new String[] {"7E21", "7E22"}) {
+                long v = tw.call("POST", "/api/vehicles", admin, Map.of("plate", "P" + tag, "tag", tag, "kind", "ebike",
+                        "owner", Map.of("name", "W", "phone", tag))).body().get("id").asLong();
+                tw.call("POST", "/api/vehicles/" + v + "/theft", admin, null);
+                vehicles.put(tag, v);
+            }
+            BlockingQueue<String> got = new LinkedBlockingQueue<>(); // "tag first|reminder n|escalated"
+            MqttClient patrol = new MqttClient(tw.broker(), "dock-" + System.nanoTime(), new MemoryPersistence());
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setUserName("dock");
+            o.setPassword("dock-password".toCharArray());
+            patrol.connect(o);
+            patrol.subscribe("alerts/#", 1, (t, m) -> {
+                JsonNode a = JSON.readTree(m.getPayload());
+                got.add(a.get("tag").asText() + " "
+                        + (a.has("reminder") ? "reminder " + a.get("reminder").asInt() : a.has("escalated") ? "escalated" : "first"));
+            });
+            TestPublisher.readOnce(tw.broker(), "RY", secret, "7E21");
+            TestPublisher.readOnce(tw.broker(), "RY", secret, "7E22");
+            List<String> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (seen.size() < 2 && System.nanoTime() < deadline) {
+                String a = got.poll(200, TimeUnit.MILLISECONDS);
+                if (a != null) {
+                    seen.add(a);
+                }
+            }
+            assertThat(seen).containsExactlyInAnyOrder("7E21 first", "7E22 first");
+            // 7E21 is found at once (its first reminder is due 3 s after the hit): its hit stays new
+            assertThat(tw.call("POST", "/api/vehicles/" + vehicles.get("7E21") + "/recovered", admin, null).status())
+                    .isEqualTo(200);
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!seen.contains("7E22 reminder 1") && System.nanoTime() < deadline) {
+                String a = got.poll(200, TimeUnit.MILLISECONDS);
+                if (a != null) {
+                    seen.add(a);
+                }
+            }
+            Thread.sleep(1_000); // the same sweep would have taken 7E21's reminder too
+            got.drainTo(seen);
+            assertThat(seen).contains("7E22 reminder 1").doesNotContain("7E21 reminder 1");
+            patrol.disconnect();
+        }
+    }
 }
