@@ -26,21 +26,12 @@ class ReminderTest {
     void unacknowledgedHit_isRemindedThenEscalated_acknowledgedHitIsLeftAlone() throws Exception {
         try (TestEngine tw = TestEngine.start(b -> b.reminderInterval(Duration.ofSeconds(1)).reminderMax(2))) {
             String admin = tw.login("admin", TestEngine.ADMIN_PASSWORD);
-            String secret = tw.api().createReader(admin, "RX", "quay");
-            tw.call("POST", "/api/users", admin, Map.of("username", "quay", "password", "quay-password",
-                    "role", "officer", "district", "quay"));
+            String secret = readerAndOfficer(tw, admin, "RX", "quay");
             String officer = tw.login("quay", "quay-password");
-            for (String tag : new String[] {"7E11", "7E12"}) {
-                long v = tw.call("POST", "/api/vehicles", admin, Map.of("plate", "P" + tag, "tag", tag, "kind", "ebike",
-                        "owner", Map.of("name", "W", "phone", tag))).body().get("id").asLong();
-                tw.call("POST", "/api/vehicles/" + v + "/theft", admin, null);
-            }
+            stolen(tw, admin, "7E11");
+            stolen(tw, admin, "7E12");
             BlockingQueue<String[]> got = new LinkedBlockingQueue<>(); // {topic, tag, reminder or escalated}
-            MqttClient patrol = new MqttClient(tw.broker(), "quay-" + System.nanoTime(), new MemoryPersistence());
-            MqttConnectOptions o = new MqttConnectOptions();
-            o.setUserName("quay");
-            o.setPassword("quay-password".toCharArray());
-            patrol.connect(o);
+            MqttClient patrol = patrol(tw, "quay");
             // Each 7E11 alert's fields (but its reminder number or escalation) and its hit: a subscriber parses
             // a reminder as it parsed the first alert.
             List<String> shapes = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -104,22 +95,11 @@ class ReminderTest {
     void hitOfARecoveredVehicle_isNotReminded() throws Exception {
         try (TestEngine tw = TestEngine.start(b -> b.reminderInterval(Duration.ofSeconds(3)).reminderMax(2))) {
             String admin = tw.login("admin", TestEngine.ADMIN_PASSWORD);
-            String secret = tw.api().createReader(admin, "RY", "dock");
-            tw.call("POST", "/api/users", admin, Map.of("username", "dock", "password", "dock-password",
-                    "role", "officer", "district", "dock"));
-            Map<String, Long> vehicles = new java.util.HashMap<>();
-            for (String tag : new String[] {"7E21", "7E22"}) {
-                long v = tw.call("POST", "/api/vehicles", admin, Map.of("plate", "P" + tag, "tag", tag, "kind", "ebike",
-                        "owner", Map.of("name", "W", "phone", tag))).body().get("id").asLong();
-                tw.call("POST", "/api/vehicles/" + v + "/theft", admin, null);
-                vehicles.put(tag, v);
-            }
+            String secret = readerAndOfficer(tw, admin, "RY", "dock");
+            long found = stolen(tw, admin, "7E21");
+            stolen(tw, admin, "7E22");
             BlockingQueue<String> got = new LinkedBlockingQueue<>(); // "tag first|reminder n|escalated"
-            MqttClient patrol = new MqttClient(tw.broker(), "dock-" + System.nanoTime(), new MemoryPersistence());
-            MqttConnectOptions o = new MqttConnectOptions();
-            o.setUserName("dock");
-            o.setPassword("dock-password".toCharArray());
-            patrol.connect(o);
+            MqttClient patrol = patrol(tw, "dock");
             patrol.subscribe("alerts/#", 1, (t, m) -> {
                 JsonNode a = JSON.readTree(m.getPayload());
                 got.add(a.get("tag").asText() + " "
@@ -137,7 +117,7 @@ class ReminderTest {
             }
             assertThat(seen).containsExactlyInAnyOrder("7E21 first", "7E22 first");
             // 7E21 is found at once (its first reminder is due 3 s after the hit): its hit stays new
-            assertThat(tw.call("POST", "/api/vehicles/" + vehicles.get("7E21") + "/recovered", admin, null).status())
+            assertThat(tw.call("POST", "/api/vehicles/" + found + "/recovered", admin, null).status())
                     .isEqualTo(200);
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!seen.contains("7E22 reminder 1") && System.nanoTime() < deadline) {
@@ -151,5 +131,31 @@ class ReminderTest {
             assertThat(seen).contains("7E22 reminder 1").doesNotContain("7E21 reminder 1");
             patrol.disconnect();
         }
+    }
+
+    /** A reader in {@code district} (its secret returned) and an officer named as the district, password "{district}-password". */
+    private static String readerAndOfficer(TestEngine tw, String admin, String reader, String district) throws Exception {
+        String secret = tw.api().createReader(admin, reader, district);
+        tw.call("POST", "/api/users", admin, Map.of("username", district, "password", district + "-password",
+                "role", "officer", "district", district));
+        return secret;
+    }
+
+    /** A registered vehicle with {@code tag}, reported stolen; returns its id. */
+    private static long stolen(TestEngine tw, String admin, String tag) throws Exception {
+        long v = tw.call("POST", "/api/vehicles", admin, Map.of("plate", "P" + tag, "tag", tag, "kind", "ebike",
+                "owner", Map.of("name", "W", "phone", tag))).body().get("id").asLong();
+        tw.call("POST", "/api/vehicles/" + v + "/theft", admin, null);
+        return v;
+    }
+
+    /** The officer's MQTT client, connected (subscribe it). */
+    private static MqttClient patrol(TestEngine tw, String officer) throws Exception {
+        MqttClient patrol = new MqttClient(tw.broker(), officer + "-" + System.nanoTime(), new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setUserName(officer);
+        o.setPassword((officer + "-password").toCharArray());
+        patrol.connect(o);
+        return patrol;
     }
 }
