@@ -105,16 +105,7 @@ final class HitStore {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(SELECT + " WHERE h.id = ?")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return java.util.Optional.empty();
-                }
-                short rssi = rs.getShort(18);
-                int bestRssi = rs.wasNull() ? Integer.MIN_VALUE : rssi;
-                return java.util.Optional.of(new Hit((java.util.UUID) rs.getObject(1), rs.getString(2), rs.getLong(3),
-                        rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getLong(20), rs.getString(7), rs.getString(8),
-                        rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12), rs.getDouble(13),
-                        rs.getDouble(14), rs.getString(15), rs.getTimestamp(16).getTime(), rs.getTimestamp(17).getTime(),
-                        bestRssi, rs.getLong(26), rs.getString(27)));
+                return rs.next() ? java.util.Optional.of(hitOf(rs)) : java.util.Optional.empty();
             }
         }
     }
@@ -144,45 +135,63 @@ final class HitStore {
         }
     }
 
+    /**
+     * The hit in the current row of a {@link #SELECT}: the one place that reads its columns. Hits are
+     * stored from {@link Hit}s (times in whole ms), so the record comes back as it was raised; an id
+     * the row lacks (SQL NULL) is 0, as in the record.
+     */
+    private static Hit hitOf(ResultSet rs) throws SQLException {
+        short rssi = rs.getShort(18);
+        int bestRssi = rs.wasNull() ? Integer.MIN_VALUE : rssi;
+        return new Hit((java.util.UUID) rs.getObject(1), rs.getString(2), rs.getLong(3), rs.getString(4),
+                rs.getLong(5), rs.getLong(6), rs.getLong(20), rs.getString(7), rs.getString(8), rs.getString(9),
+                rs.getString(10), rs.getString(11), rs.getString(12), rs.getDouble(13), rs.getDouble(14),
+                rs.getString(15), rs.getTimestamp(16).getTime(), rs.getTimestamp(17).getTime(), bestRssi,
+                rs.getLong(26), rs.getString(27));
+    }
+
+    /** The API's row of a hit: the hit's fields, flat, with where an officer has taken it. */
     private static List<Map<String, Object>> rows(PreparedStatement ps) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
             List<Map<String, Object>> out = new ArrayList<>();
             while (rs.next()) {
+                Hit h = hitOf(rs);
                 Map<String, Object> row = new LinkedHashMap<>();
-                row.put("hitId", rs.getObject(1).toString());
-                row.put("list", rs.getString(2));
-                row.put("listVersion", rs.getLong(3));
-                row.put("rule", rs.getString(4));
-                row.put("tag", TagIds.format(rs.getLong(5)));
-                long vehicleId = rs.getLong(6);
-                row.put("vehicleId", rs.wasNull() ? null : vehicleId);
-                row.put("plate", rs.getString(7));
-                row.put("kind", rs.getString(8));
-                row.put("brand", rs.getString(9));
-                row.put("color", rs.getString(10));
-                row.put("readerId", rs.getString(11));
-                row.put("readerName", rs.getString(12));
-                row.put("lat", rs.getDouble(13));
-                row.put("lon", rs.getDouble(14));
-                row.put("district", rs.getString(15));
-                row.put("readerTime", rs.getTimestamp(16).toInstant().toString());
-                row.put("receivedAt", rs.getTimestamp(17).toInstant().toString());
-                short rssi = rs.getShort(18);
-                row.put("rssi", rs.wasNull() ? null : (int) rssi);
+                row.put("hitId", h.id().toString());
+                row.put("list", h.listKind());
+                row.put("listVersion", h.listVersion());
+                row.put("rule", h.rule());
+                row.put("tag", TagIds.format(h.tag()));
+                row.put("vehicleId", idOrNull(h.vehicleId()));
+                row.put("plate", h.plate());
+                row.put("kind", h.vehicleKind());
+                row.put("brand", h.brand());
+                row.put("color", h.color());
+                row.put("readerId", h.readerId());
+                row.put("readerName", h.readerName());
+                row.put("lat", h.lat());
+                row.put("lon", h.lon());
+                row.put("district", h.district());
+                row.put("readerTime", Instant.ofEpochMilli(h.readerTime()).toString());
+                row.put("receivedAt", Instant.ofEpochMilli(h.receivedAt()).toString());
+                row.put("rssi", h.rssi() == Integer.MIN_VALUE ? null : h.rssi());
                 row.put("status", rs.getString(19));
-                long theftId = rs.getLong(20);
-                row.put("theftReportId", rs.wasNull() ? null : theftId);
+                row.put("theftReportId", idOrNull(h.theftReportId()));
                 row.put("acknowledgedBy", rs.getString(21));
                 row.put("acknowledgedAt", rs.getTimestamp(22) == null ? null : rs.getTimestamp(22).toInstant().toString());
                 row.put("resolution", rs.getString(23));
                 row.put("resolvedBy", rs.getString(24));
                 row.put("resolvedAt", rs.getTimestamp(25) == null ? null : rs.getTimestamp(25).toInstant().toString());
-                long watchId = rs.getLong(26);
-                row.put("watchlistId", rs.wasNull() ? null : watchId);
-                row.put("note", rs.getString(27));
+                row.put("watchlistId", idOrNull(h.watchlistId()));
+                row.put("note", h.note());
                 out.add(row);
             }
             return out;
         }
+    }
+
+    /** An id, or null where the hit has none (0). */
+    private static Long idOrNull(long id) {
+        return id > 0 ? id : null;
     }
 }
