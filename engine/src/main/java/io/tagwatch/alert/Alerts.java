@@ -45,6 +45,11 @@ public final class Alerts implements AutoCloseable {
     private volatile boolean running = true;
 
     public Alerts(DataSource db, AlertPublisher publisher, io.micrometer.core.instrument.MeterRegistry meters) {
+        this(db, publisher, meters, true);
+    }
+
+    private Alerts(DataSource db, AlertPublisher publisher, io.micrometer.core.instrument.MeterRegistry meters,
+                   boolean storing) {
         this.publisher = publisher;
         this.latency = io.micrometer.core.instrument.Timer.builder("tagwatch.alert.latency")
                 .description("from the batch's arrival to its alert handed to subscribers")
@@ -54,7 +59,24 @@ public final class Alerts implements AutoCloseable {
         this.store = new HitStore(db);
         this.storeThread = new Thread(this::storeLoop, "hit-store");
         storeThread.setDaemon(true);
-        storeThread.start();
+        if (storing) {
+            storeThread.start();
+        }
+    }
+
+    /**
+     * Alerts that go to {@code publisher} and are never stored, timed in {@code meters}: for
+     * compiling the alert's path at start ({@code IngestPipeline.warmUp}) through the very code a
+     * hit takes, with its own registry so that its timings stay out of the node's. Its hits pile up
+     * unstored until {@link #discardUnstored}.
+     */
+    public static Alerts unstored(AlertPublisher publisher, io.micrometer.core.instrument.MeterRegistry meters) {
+        return new Alerts(null, publisher, meters, false);
+    }
+
+    /** Drops the hits waiting to be stored (those of {@link #unstored} alerts, which nothing stores). */
+    public void discardUnstored() {
+        toStore.clear();
     }
 
     /** Sends the alert and stores the hit, both asynchronously. */
@@ -162,22 +184,6 @@ public final class Alerts implements AutoCloseable {
     /** The alert topic for a district. */
     public static String topic(String district) {
         return "alerts/" + district;
-    }
-
-    /**
-     * Hits are rare — a city has a few a day — so the code that turns one into an alert would stay
-     * interpreted: serialising an alert took ~300 µs so, against ~50 µs compiled (and under load,
-     * with the two cores busy, 0.2 ms at the median and 1–3 ms at p90: session 6, RESULTS.md).
-     * Serialises {@code hit} (alternately without and with {@code extra}) {@code rounds} times so
-     * the JIT compiles the path before the first real hit; publishes nothing and returns the bytes
-     * serialised. Called at start by {@code IngestPipeline.warmUp}, which makes up the hit.
-     */
-    public static long warmUp(Hit hit, Map<String, Object> extra, int rounds) {
-        long bytes = 0;
-        for (int i = 0; i < rounds; i++) {
-            bytes += toJson(hit, (i & 1) == 0 ? Map.of() : extra).length;
-        }
-        return bytes;
     }
 
     /**

@@ -599,11 +599,17 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     }
 
     private void send(ReadBatch b, Hit hit, java.util.Map<String, Object> extra) {
+        send(alerts, b.arrivalNanos(), b.journaledNanos(), matchStart, hit, extra);
+    }
+
+    /** Raises {@code hit}, recording its stages; the hit path's one way out, the warm-up's as well. */
+    private static void send(Alerts alerts, long arrivalNanos, long journaledNanos, long matchStart, Hit hit,
+                             java.util.Map<String, Object> extra) {
         long now = System.nanoTime();
-        alerts.stages().raised(b.arrivalNanos(), b.journaledNanos(), matchStart, now);
+        alerts.stages().raised(arrivalNanos, journaledNanos, matchStart, now);
         if (ALERT_STAMPS) {
             extra = new java.util.HashMap<>(extra);
-            extra.put("stamps", b.arrivalNanos() + " " + b.journaledNanos() + " " + matchStart + " " + now);
+            extra.put("stamps", arrivalNanos + " " + journaledNanos + " " + matchStart + " " + now);
         }
         alerts.raise(hit, extra);
     }
@@ -619,27 +625,39 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     }
 
     /**
-     * Compiles the hit path before the first hit (hits are rare, see {@link Alerts#warmUp}): the
-     * hit's identity, its incident and the alert's serialisation, for a made-up stolen vehicle
-     * passing two made-up readers. Run once at start, on a thread of its own; publishes nothing.
+     * Compiles the hit path before the first hit. Hits are rare — a city has a few a day — so the
+     * code a hit takes would otherwise run interpreted: serialising an alert took ~300 µs so, and the
+     * rest of an alert's way to the officer's socket stayed interpreted for the first minutes of a
+     * benchmark (benchmarks/RESULTS.md, sessions 6 and 19). Takes {@code rounds} made-up stolen-vehicle
+     * hits through the hit's identity, its incident, its stage timings and {@link Alerts#raise}
+     * (serialising, publishing) to {@code delivery}, timed in {@code meters}. A few thousand rounds
+     * get the path compiled by C1, with profiling; fewer than the optimising compiler waits for, on
+     * purpose: its code, made from made-up hits alone, was thrown away at the first real hit that took
+     * a branch they never did, and the path went back to the interpreter. C2 compiles it later from
+     * real hits, where there are many. Run once at start, on a thread of its own; stores nothing and
+     * reaches no subscriber of the node.
      */
-    public static void warmUp(int rounds) {
+    public static void warmUp(int rounds, io.tagwatch.alert.AlertPublisher delivery,
+                              io.micrometer.core.instrument.MeterRegistry meters) {
         long started = System.nanoTime();
         ReaderInfo[] passed = {new ReaderInfo(0, "warm-up-1", "warm-up", 52.37, 4.89, "warm-up"),
                 new ReaderInfo(1, "warm-up-2", "warm-up", 52.38, 4.90, "warm-up")};
         Incidents incidents = new Incidents(1);
-        long sink = 0;
-        java.util.Map<String, Object> incident = java.util.Map.of();
-        for (int i = 0; i < rounds; i++) {
-            sink += hitId(i, passed[i & 1].id(), i).getLeastSignificantBits();
-            incident = incidents.passed(1, passed[i & 1], started / 1_000_000 + i);
+        try (Alerts alerts = Alerts.unstored(delivery, meters)) {
+            for (int i = 0; i < rounds; i++) {
+                ReaderInfo r = passed[i & 1];
+                long now = System.currentTimeMillis();
+                java.util.Map<String, Object> incident = incidents.passed(1, r, started / 1_000_000 + i);
+                Hit hit = new Hit(hitId(1, r.id(), now + i), "stolen", 1, "stolen-first-read", 1, 1, 1, "WARM-UP",
+                        "ebike", "brand", "color", r.id(), r.name(), r.lat(), r.lon(), r.district(), now, now, -60, 0, null);
+                long t = System.nanoTime();
+                send(alerts, t, t, t, hit, (i & 3) == 0 ? java.util.Map.of() : incident);
+                if ((i & 1023) == 1023) {
+                    alerts.discardUnstored();
+                }
+            }
         }
-        long now = System.currentTimeMillis();
-        ReaderInfo r = passed[0];
-        Hit hit = new Hit(hitId(1, r.id(), now), "stolen", 1, "stolen-first-read", 1, 1, 1, "WARM-UP", "ebike", "brand",
-                "color", r.id(), r.name(), r.lat(), r.lon(), r.district(), now, now, -60, 0, null);
-        sink += Alerts.warmUp(hit, incident, rounds);
-        log.info("hit path compiled: {} made-up hits in {} ms ({})", rounds, (System.nanoTime() - started) / 1_000_000, sink & 1);
+        log.info("hit path compiled: {} made-up hits in {} ms", rounds, (System.nanoTime() - started) / 1_000_000);
     }
 
     private void sightingClosed(long tag, int readerIndex, long first, long last, int count, int bestRssi) {
