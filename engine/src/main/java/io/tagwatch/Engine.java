@@ -40,6 +40,8 @@ public final class Engine implements AutoCloseable {
      * C1, short of C2's ~5,000 calls at tier 3 (see {@link IngestPipeline#warmUp}).
      */
     private static final int HIT_PATH_WARM_UP_ROUNDS = 4_000;
+    /** How long readiness waits for the database: under the Dockerfile's health-check timeout (3 s). */
+    private static final java.time.Duration READINESS_DATABASE_WAIT = java.time.Duration.ofSeconds(2);
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -86,6 +88,7 @@ public final class Engine implements AutoCloseable {
         lists[0] = hotLists;
         hotLists.load();
         Path journalDir = config.dataDir().resolve("journal");
+        boolean newNode = !java.nio.file.Files.exists(journalDir.resolve("node-id"));
         node = NodeId.of(journalDir);
         started(new ListChangeListener(db, hotLists, node));
         generatedAdminPassword = registry.ensureAdmin(config.adminPassword());
@@ -100,6 +103,11 @@ public final class Engine implements AutoCloseable {
                 .description("storage maintenance runs that failed (retried at the next interval)").register(meters);
         writer = started(new SightingWriter(db, node, config.writerBatchRows(), config.writerFlushInterval(), meters));
         long checkpoint = writer.loadCheckpoint();
+        if (newNode && !writer.otherNodes().isEmpty()) {
+            log.warn("{} had no node-id: this is a new node {}, beside the database's nodes {}. If this data directory "
+                    + "was one of theirs and lost its journal, the reads it had acknowledged and not yet written are gone; "
+                    + "a restored journal directory brings its node id back", journalDir, node, writer.otherNodes());
+        }
         MqttServer[] server = new MqttServer[1];
         BrokerIngest[] broker = new BrokerIngest[1];
         HttpApiServer[] api = new HttpApiServer[1];
@@ -235,14 +243,8 @@ public final class Engine implements AutoCloseable {
 
     /** What /health/ready reports: database reachable, journal taking reads, lists loaded. */
     private java.util.Map<String, Boolean> readiness() {
-        boolean db;
-        try (java.sql.Connection c = database.dataSource().getConnection()) {
-            db = c.isValid(2);
-        } catch (java.sql.SQLException e) {
-            db = false;
-        }
         java.util.Map<String, Boolean> checks = new java.util.LinkedHashMap<>();
-        checks.put("database", db);
+        checks.put("database", database.answers(READINESS_DATABASE_WAIT));
         checks.put("journal", !journal.full());
         checks.put("lists", hotLists.stolenVersion() > 0);
         if (broker != null) {

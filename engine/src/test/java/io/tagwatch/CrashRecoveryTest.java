@@ -41,6 +41,45 @@ class CrashRecoveryTest {
         }
     }
 
+    /**
+     * The default deployment, the embedded database in the data directory: PostgreSQL outlives the
+     * killed JVM, and the next start on the directory failed ("cannot start embedded PostgreSQL")
+     * until an operator found and stopped the old postmaster (a new user's walk-through).
+     */
+    @Test
+    void killNine_withTheEmbeddedDatabase_startsAgainOnItsDataDir_withWhatItAcknowledged() throws Exception {
+        Path dataDir = Files.createTempDirectory("tagwatch-crash-embedded");
+        try (EngineProcess engine = new EngineProcess(dataDir, null, "--unregistered-hits", "false")) {
+            engine.start();
+            ApiClient api = new ApiClient(engine.baseUrl());
+            String admin = api.login("admin", TestEngine.ADMIN_PASSWORD);
+            String secret = api.createReader(admin, "RE", "centre");
+            long vehicle = api.registerVehicle(admin, "E-KILL", "5E5E01");
+            api.reportTheft(admin, vehicle);
+            TestPublisher.readOnce(engine.broker(), "RE", secret, "5E5E01"); // returns once acknowledged
+            engine.kill9();
+            long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres/postmaster.pid")).get(0).trim());
+            assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive))
+                    .as("the killed engine's PostgreSQL, still running").contains(true);
+
+            engine.start();
+            api = new ApiClient(engine.baseUrl());
+            admin = api.login("admin", TestEngine.ADMIN_PASSWORD);
+            assertThat(api.call("GET", "/api/vehicles/" + vehicle, admin, null).status()).isEqualTo(200);
+            // The acknowledged read's hit: stored before the kill, or raised again from the journal.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            int hits = 0;
+            while (hits == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                hits = api.call("GET", "/api/hits?list=stolen", admin, null).body().get("items").size();
+            }
+            assertThat(hits).as("hits of the read acknowledged before the kill; engine log " + engine.logFile()).isEqualTo(1);
+            assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false))
+                    .as("the old postmaster, stopped").isFalse();
+            assertThat(engine.stop()).as("exit status of an orderly stop (SIGTERM)").isIn(0, 143);
+        }
+    }
+
     /** Batch b carries tags b*100 .. b*100+9, each read once: every read is its own sighting. */
     static byte[] payload(int b) {
         java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(14 + 14 * READS_PER_BATCH);

@@ -84,6 +84,14 @@ class DatabaseOutageTest {
                     }
                     if (b == 400) {
                         publish(reader, stolenPayload()); // a stolen vehicle passes during the outage
+                        // Readiness says so in less than a container health check waits (3 s in
+                        // docker/Dockerfile): it took the pool's 10 s and the probe never saw the 503.
+                        long asked = System.nanoTime();
+                        TestEngine.Answer ready = tw.call("GET", "/health/ready", null, null);
+                        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+                        assertThat(ready.status()).as("readiness during the outage").isEqualTo(503);
+                        assertThat(ready.body().path("checks").path("database").asBoolean(true)).isFalse();
+                        assertThat(tookMs).as("ms readiness took to answer during the outage").isLessThan(3_000);
                     }
                     if (b == 800) {
                         ackedDuringOutage = acked.size();

@@ -25,13 +25,17 @@ public final class EngineProcess implements AutoCloseable {
     private final Path log;
     private Process process;
 
+    /** {@code db} null: the embedded database, in {@code dataDir}, as {@code serve} runs it by default. */
     public EngineProcess(Path dataDir, TestDatabase.Db db, String... extra) throws IOException {
         this.mqttPort = freePort();
         this.httpPort = freePort();
         args = new ArrayList<>(List.of("serve", "--bind", "127.0.0.1", "--mqtt-port", String.valueOf(mqttPort),
-                "--http-port", String.valueOf(httpPort), "--data-dir", dataDir.toString(), "--db-url", db.url(),
-                "--db-user", db.user(), "--admin-password", TestEngine.ADMIN_PASSWORD));
-        if (db.password() != null) {
+                "--http-port", String.valueOf(httpPort), "--data-dir", dataDir.toString(),
+                "--admin-password", TestEngine.ADMIN_PASSWORD));
+        if (db != null) {
+            args.addAll(List.of("--db-url", db.url(), "--db-user", db.user()));
+        }
+        if (db != null && db.password() != null) {
             args.add("--db-password");
             args.add(db.password());
         }

@@ -206,6 +206,38 @@ final class EngineOptions {
     Duration httpRequestTimeout;
 
     EngineConfig toConfig() {
+        try {
+            return config();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(inFlagTerms(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * A refusal of the configuration in the terms an operator typed: the configuration's own names
+     * ({@code retentionSightings=PT1H must be ...}) as the flags ({@code --retention-sightings=PT1H});
+     * a name no flag has stays as it is.
+     */
+    static String inFlagTerms(String message) {
+        java.util.Set<String> flags = new java.util.HashSet<>();
+        for (Class<?> c : new Class<?>[] {EngineOptions.class, StoreOptions.class}) {
+            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                Option o = f.getAnnotation(Option.class);
+                if (o != null) {
+                    flags.addAll(java.util.List.of(o.names()));
+                }
+            }
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b[a-z]+(?:[A-Z][a-z0-9]*)+\\b").matcher(message);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String flag = "--" + m.group().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(flags.contains(flag) ? flag : m.group()));
+        }
+        return m.appendTail(out).toString();
+    }
+
+    private EngineConfig config() {
         return store.apply(EngineConfig.builder())
                 .bindHost(bind)
                 .mqttPort(mqttPort)

@@ -22,6 +22,7 @@ final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
     private final Map<String, String> env;
     private final String configPath;
     private Properties file;
+    private boolean checked;
 
     EnvironmentDefaults(Map<String, String> env, String configPath) {
         this.env = env;
@@ -45,7 +46,47 @@ final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
         if ("--config".equals(name)) {
             return null;
         }
-        return configFile().getProperty(name.replaceFirst("^--", ""));
+        Properties f = configFile();
+        if (!checked) {
+            checked = true;
+            checkKeys(f, option.command());
+        }
+        return f.getProperty(name.replaceFirst("^--", ""));
+    }
+
+    /**
+     * Refuses a key of the file that is no option of any command (a typo such as {@code http-prot}
+     * was ignored without a word, and the option silently kept its default). A key of another
+     * command is fine: one file serves {@code serve} and {@code import} alike.
+     */
+    private void checkKeys(Properties f, CommandLine.Model.CommandSpec command) {
+        java.util.Set<String> known = new java.util.TreeSet<>();
+        collectOptions(command.root(), known);
+        java.util.Set<String> keys = new java.util.TreeSet<>(f.stringPropertyNames());
+        for (String key : keys) {
+            if (!known.contains(key)) {
+                throw new CommandLine.ParameterException(command.commandLine(), "--config " + configFilePath()
+                        + ": unknown key '" + key + "' (keys are the options' long names without --, e.g. "
+                        + "http-port=8080; see tagwatch serve --help)");
+            }
+        }
+        if (configFilePath() != null) {
+            // the keys, not their values (passwords): which options the file set, unless a flag or variable wins
+            org.slf4j.LoggerFactory.getLogger(EnvironmentDefaults.class).info("--config {}: {}", configFilePath(), keys);
+        }
+    }
+
+    private static void collectOptions(CommandLine.Model.CommandSpec spec, java.util.Set<String> names) {
+        for (OptionSpec o : spec.options()) {
+            names.add(o.longestName().replaceFirst("^--", ""));
+        }
+        for (CommandLine sub : spec.subcommands().values()) {
+            collectOptions(sub.getCommandSpec(), names);
+        }
+    }
+
+    private String configFilePath() {
+        return configPath != null ? configPath : env.get("TAGWATCH_CONFIG");
     }
 
     private Properties configFile() {
@@ -53,7 +94,7 @@ final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
             return file;
         }
         file = new Properties();
-        String path = configPath != null ? configPath : env.get("TAGWATCH_CONFIG");
+        String path = configFilePath();
         if (path != null) {
             try (InputStream in = Files.newInputStream(Path.of(path))) {
                 file.load(in);

@@ -81,7 +81,7 @@ final class ImportCommand implements Runnable {
             Checked checked;
             try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 CsvReader csv = new CsvReader(in);
-                progress.phase("checking", bytes);
+                progress.phase("checking", bytes, "bytes");
                 checked = checker.check(csv, registry, config, progress);
                 progress.done();
             } catch (IllegalArgumentException e) {
@@ -95,7 +95,7 @@ final class ImportCommand implements Runnable {
             long checkedAt = System.nanoTime();
             long written = 0;
             if (checked.good() > 0) {
-                progress.phase("writing", checked.good());
+                progress.phase("writing", checked.good(), "rows");
                 try {
                     written = checked.writer().apply(registry, progress);
                     progress.update(written);

@@ -3,7 +3,7 @@ package io.tagwatch.cli;
 import java.io.PrintWriter;
 
 /**
- * A one-line progress bar on a terminal stream: {@code  reading  [########------------]  41%  90,112 / 220,000},
+ * A one-line progress bar on a terminal stream: {@code  writing  [########------------]  41%  90,112 / 220,000 rows},
  * redrawn in place at most every 200 ms, and finished with a newline.
  *
  * <p>Not thread-safe: one caller at a time.
@@ -14,6 +14,7 @@ final class ProgressBar {
 
     private final PrintWriter out;
     private String phase = "";
+    private String unit = "";
     private long total = 1;
     private long lastDraw;
 
@@ -21,9 +22,10 @@ final class ProgressBar {
         this.out = out;
     }
 
-    /** Starts a phase of {@code total} units. */
-    void phase(String name, long total) {
+    /** Starts a phase of {@code total} units ({@code unit}: "bytes", "rows"), shown after the counts. */
+    void phase(String name, long total, String unit) {
         this.phase = name;
+        this.unit = unit;
         this.total = Math.max(1, total);
         this.lastDraw = 0;
         draw(0, true);
@@ -49,8 +51,8 @@ final class ProgressBar {
         lastDraw = now;
         long d = Math.min(done, total);
         int filled = (int) (WIDTH * d / total);
-        out.printf("\r%-9s [%s%s] %3d%%  %,d / %,d", phase, "#".repeat(filled), "-".repeat(WIDTH - filled),
-                100 * d / total, d, total);
+        out.printf("\r%-9s [%s%s] %3d%%  %,d / %,d %s", phase, "#".repeat(filled), "-".repeat(WIDTH - filled),
+                100 * d / total, d, total, unit);
         out.flush();
     }
 }

@@ -100,9 +100,13 @@ final class SimulateCommand implements Callable<Integer> {
             long[] last = {0};
             long start = System.nanoTime();
             sim.run(duration.toMillis(), 200, () -> {
-                out.printf("  t=%3ds  reads/s %,7d  batches sent %,9d  acknowledged %,9d  failed %,d%n",
-                        Math.round((System.nanoTime() - start) / 1e9), sim.readsSent() - last[0], sim.batchesSent(),
-                        sim.batchesAcked(), sim.batchesFailed());
+                // "waiting": sent, neither acknowledged nor failed yet — it grows while the engine stops acknowledging
+                long sent = sim.batchesSent();
+                long acked = sim.batchesAcked();
+                long failed = sim.batchesFailed();
+                out.printf("  t=%3ds  reads/s sent %,7d  batches sent %,9d  acknowledged %,9d  waiting %,7d  failed %,d%n",
+                        Math.round((System.nanoTime() - start) / 1e9), sim.readsSent() - last[0], sent, acked,
+                        Math.max(0, sent - acked - failed), failed);
                 last[0] = sim.readsSent();
             });
             sim.awaitAcks();

@@ -27,6 +27,7 @@ final class CheckpointFiles {
     private static final Logger log = LoggerFactory.getLogger(CheckpointFiles.class);
     private static final String PREFIX = "dedup-";
     private static final String SUFFIX = ".snap";
+    private static final String TMP_SUFFIX = ".tmp";
 
     private final Path dir;
 
@@ -40,13 +41,22 @@ final class CheckpointFiles {
 
     void write(long position, WindowSnapshot snapshot, IntFunction<String> readerIdOf) throws IOException {
         Files.createDirectories(dir);
-        Path tmp = dir.resolve(PREFIX + position + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            snapshot.writeTo(ch, readerIdOf);
-            ch.force(true);
+        Path tmp = dir.resolve(PREFIX + position + TMP_SUFFIX);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                snapshot.writeTo(ch, readerIdOf);
+                ch.force(true);
+            }
+            Files.move(tmp, file(position), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(tmp); // a full disk left a half-written snapshot behind for good
+            } catch (IOException ignored) {
+                // deleteBefore tries again at the next committed checkpoint
+            }
+            throw e;
         }
-        Files.move(tmp, file(position), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Restores the snapshot of {@code position} into the window; false when there is none. */
@@ -63,13 +73,23 @@ final class CheckpointFiles {
         return true;
     }
 
-    /** Deletes snapshots older than the committed checkpoint. */
+    /**
+     * Deletes snapshots older than the committed checkpoint, and the half-written ones of earlier
+     * positions (a crash or a full disk while writing; one being written is of a later position).
+     */
     void deleteBefore(long position) {
         try (Stream<Path> files = Files.list(dir)) {
             files.filter(p -> {
                 String n = p.getFileName().toString();
-                return n.startsWith(PREFIX) && n.endsWith(SUFFIX)
-                        && Long.parseLong(n.substring(PREFIX.length(), n.length() - SUFFIX.length())) < position;
+                String suffix = n.endsWith(SUFFIX) ? SUFFIX : n.endsWith(TMP_SUFFIX) ? TMP_SUFFIX : null;
+                if (!n.startsWith(PREFIX) || suffix == null) {
+                    return false;
+                }
+                try {
+                    return Long.parseLong(n.substring(PREFIX.length(), n.length() - suffix.length())) < position;
+                } catch (NumberFormatException e) {
+                    return false;
+                }
             }).forEach(p -> {
                 try {
                     Files.deleteIfExists(p);

@@ -181,6 +181,8 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     private long touched;
     /** System.nanoTime() when the match thread took the batch it is matching (for the alert's stage timings). */
     private long matchStart;
+    /** The last checkpoint's failure, or null; checkpoint thread only (a repeat is logged without its trace). */
+    private String lastCheckpointFailure;
     // written by the match thread only; volatile for readers of stats()
     private volatile long reads;
     private volatile long opened;
@@ -494,6 +496,7 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
     private void writeCheckpoint(long position, SightingRows sightings, long started) {
         try {
             checkpoints.write(position, snapshot, readerIdOf);
+            lastCheckpointFailure = null;
             if (awaitDurable(position)) {
                 writer.offer(new SightingBatch(sightings, position));
             } else {
@@ -501,7 +504,13 @@ public final class IngestPipeline implements JournalSink, AutoCloseable {
                 carriedOver.add(sightings);
             }
         } catch (IOException | RuntimeException ex) {
-            log.error("dedup snapshot at position={} not written; checkpoint skipped", position, ex);
+            String failure = ex.toString();
+            if (failure.equals(lastCheckpointFailure)) { // every checkpoint interval while the disk stays full
+                log.error("dedup snapshot at position={} not written ({}, as before); checkpoint skipped", position, failure);
+            } else {
+                log.error("dedup snapshot at position={} not written; checkpoint skipped", position, ex);
+            }
+            lastCheckpointFailure = failure;
             carriedOver.add(sightings);
         } finally {
             long end = System.nanoTime();

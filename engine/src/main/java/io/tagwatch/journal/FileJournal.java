@@ -178,6 +178,13 @@ public final class FileJournal implements Journal {
             end = Math.max(end, e.getKey() + Files.size(e.getValue()));
         }
         log.info("journal dir={} checkpoint={} replayed batches={} reads={} end={}", dir, cp, replayed, reads, end);
+        if (!segments.isEmpty() && segments.firstKey() > cp) {
+            // Only deleted once the database had them: a database older than the journal (restored
+            // from a backup) or a journal of another node's data directory.
+            log.error("the journal starts at position {}, after the database's checkpoint {}: the {} bytes of acknowledged "
+                    + "reads in between are in neither (was the database restored from an older backup?); going on with "
+                    + "what is left", segments.firstKey(), cp, segments.firstKey() - cp);
+        }
         Map.Entry<Long, Path> last = segments.lastEntry();
         if (last != null && last.getKey() + Files.size(last.getValue()) == end && Files.size(last.getValue()) < segmentBytes) {
             openSegment(last.getKey(), last.getValue());

@@ -27,6 +27,14 @@ public final class Database implements AutoCloseable {
     /** Null with an external server, or where the kernel has no autogroup scheduling. */
     private final EmbeddedDatabasePriority embeddedPriority;
     private final HikariDataSource pool;
+    /** Runs {@link #answers}'s checks, one at a time. */
+    private final java.util.concurrent.ExecutorService checker = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "db-check");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The check in progress or last done; guarded by this. */
+    private java.util.concurrent.CompletableFuture<Boolean> running;
 
     private Database(EmbeddedPostgres embedded, EmbeddedDatabasePriority embeddedPriority, HikariDataSource pool) {
         this.embedded = embedded;
@@ -91,6 +99,7 @@ public final class Database implements AutoCloseable {
     private static EmbeddedPostgres startEmbedded(Path dir) {
         try {
             Files.createDirectories(dir);
+            stopOrphanedPostmaster(dir);
             log.info("starting embedded PostgreSQL dir={}", dir.toAbsolutePath());
             return durable(EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
@@ -101,7 +110,8 @@ public final class Database implements AutoCloseable {
                     .setServerConfig("shared_buffers", embeddedSharedBuffersMb() + "MB"))
                     .start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start embedded PostgreSQL dir=" + dir.toAbsolutePath(), e);
+            throw new UncheckedIOException("cannot start embedded PostgreSQL dir=" + dir.toAbsolutePath() + ": "
+                    + e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"), e);
         } catch (IllegalStateException e) {
             // The library's lock file is held: by another process ("could not lock ..."), or by this one.
             if (e instanceof java.nio.channels.OverlappingFileLockException
@@ -112,6 +122,73 @@ public final class Database implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Stops a postmaster left running on {@code dir} by an engine that did not stop — killed with
+     * SIGKILL, or its JVM crashed: PostgreSQL's processes outlive the JVM that started them, and
+     * the next start on the directory failed ("cannot start embedded PostgreSQL"). Only when no
+     * live process holds the directory's lock (the library's {@code epg-lock}, held by whoever runs
+     * the database), and only the postmaster of this very directory. A smart shutdown (SIGTERM):
+     * the dead engine's connections are gone, so it checkpoints and exits at once; committed
+     * transactions are kept either way.
+     */
+    static void stopOrphanedPostmaster(Path dir) throws IOException {
+        Path pidFile = dir.resolve("postmaster.pid");
+        if (!Files.isRegularFile(pidFile)) {
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+        } catch (RuntimeException e) {
+            return; // not PostgreSQL's format: let PostgreSQL judge its own lock file
+        }
+        ProcessHandle postmaster = ProcessHandle.of(pid).filter(p -> isPostmasterOf(p, dir)).orElse(null);
+        if (postmaster == null) {
+            return; // stale (the process is gone): PostgreSQL starts over it itself
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve("epg-lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock lock = ch.tryLock()) {
+            if (lock == null) {
+                return; // another process runs it: the start says the directory is in use
+            }
+            log.warn("the embedded PostgreSQL of an engine that did not stop (killed?) still runs on {} (pid {}): "
+                    + "stopping it before starting again", dir.toAbsolutePath(), pid);
+            postmaster.destroy();
+            postmaster.onExit().get(ORPHAN_STOP_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            log.info("the earlier embedded PostgreSQL (pid {}) stopped", pid);
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            // this JVM runs it: the start says the directory is in use
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the embedded PostgreSQL of an earlier engine (pid " + pid + ") still runs on "
+                    + dir.toAbsolutePath() + " and did not stop within " + ORPHAN_STOP_SECONDS + " s: stop it (kill -INT "
+                    + pid + ") and start again", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the earlier embedded PostgreSQL (pid " + pid + ")", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("cannot wait for the earlier embedded PostgreSQL (pid " + pid + ")", e);
+        }
+    }
+
+    private static final long ORPHAN_STOP_SECONDS = 120;
+
+    /** Whether {@code p} is a {@code postgres} server whose data directory ({@code -D}) is {@code dir}. */
+    private static boolean isPostmasterOf(ProcessHandle p, Path dir) {
+        ProcessHandle.Info info = p.info();
+        String[] args = info.arguments().orElse(new String[0]);
+        if (!info.command().map(c -> c.endsWith("/postgres")).orElse(false)) {
+            return false;
+        }
+        Path ours = dir.toAbsolutePath().normalize();
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("-D") && Path.of(args[i + 1]).toAbsolutePath().normalize().equals(ours)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -136,12 +213,45 @@ public final class Database implements AutoCloseable {
         return Math.max(128, Math.min(2048, total / 8 / (1 << 20)));
     }
 
+    /**
+     * Whether the database answers within {@code timeout}: a pooled connection's check on a thread
+     * of its own, one at a time, shared by callers that come while it runs. Readiness probes ask
+     * this; while the database is down a connection waits for the pool's 10 s, longer than a
+     * probe's timeout (docker/Dockerfile: 3 s), so the probe never saw the 503 and its reason.
+     */
+    public boolean answers(java.time.Duration timeout) {
+        java.util.concurrent.CompletableFuture<Boolean> check;
+        synchronized (this) {
+            if (running == null || running.isDone()) {
+                running = java.util.concurrent.CompletableFuture.supplyAsync(this::connectionValid, checker);
+            }
+            check = running;
+        }
+        try {
+            return check.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private boolean connectionValid() {
+        try (java.sql.Connection c = pool.getConnection()) {
+            return c.isValid(2);
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
+    }
+
     public DataSource dataSource() {
         return pool;
     }
 
     @Override
     public void close() {
+        checker.shutdownNow();
         pool.close();
         if (embeddedPriority != null) {
             embeddedPriority.close();

@@ -79,6 +79,23 @@ public final class SightingWriter implements AutoCloseable {
         }
     }
 
+    /** The nodes other than this one with a journal checkpoint in the database (a cluster's; or this directory's before it lost its node id). */
+    public java.util.List<String> otherNodes() {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT node FROM journal_checkpoint WHERE node <> ? ORDER BY node")) {
+            ps.setString(1, node);
+            java.util.List<String> nodes = new java.util.ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    nodes.add(rs.getString(1));
+                }
+            }
+            return nodes;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the journal checkpoints", e);
+        }
+    }
+
     /** Starts writing; {@code onCommitted} gets each newly committed checkpoint position. */
     public void start(LongConsumer onCommitted) {
         this.onCommitted = onCommitted;

@@ -44,6 +44,34 @@ class EnvironmentDefaultsTest {
     }
 
     @Test
+    void aMisspelledKeyInTheConfigFile_isRefusedByName_notIgnored() throws Exception {
+        Path file = dir.resolve("typo.properties");
+        Files.writeString(file, "mqtt-port=2883\nhttp-prot=9090\n");
+        CommandLine cl = Main.commandLine(Map.of(), file.toString());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> cl.parseArgs("serve", "--config", file.toString()))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("unknown key 'http-prot'")
+                .hasMessageContaining(file.toString());
+    }
+
+    @Test
+    void oneConfigFile_servesEveryCommand_aServeKeyIsNoErrorForImport() throws Exception {
+        Path file = dir.resolve("tagwatch.properties");
+        Files.writeString(file, "http-port=9090\ndata-dir=/tmp/tw-data\n");
+        CommandLine cl = Main.commandLine(Map.of(), file.toString());
+        CommandLine.ParseResult pr = cl.parseArgs("import", "vehicles", "x.csv", "--config", file.toString());
+        assertThat(pr.subcommand().commandSpec().name()).isEqualTo("import");
+    }
+
+    @Test
+    void aRefusedSetting_isNamedAsTheFlagTheOperatorTyped() {
+        EngineOptions o = parse(Map.of(), "serve", "--retention-sightings", "1h");
+        org.assertj.core.api.Assertions.assertThatThrownBy(o::toConfig)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--retention-sightings=PT1H must be at least a day");
+    }
+
+    @Test
     void envName_followsTheFlag() {
         assertThat(EnvironmentDefaults.envName("--db-password")).isEqualTo("TAGWATCH_DB_PASSWORD");
         assertThat(EnvironmentDefaults.envName("--mqtt-port")).isEqualTo("TAGWATCH_MQTT_PORT");
