@@ -24,6 +24,17 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setDefaultValueProvider(new EnvironmentDefaults(env, configPath));
         cl.registerConverter(java.time.Duration.class, Durations::parse);
+        // A wrong option or setting: the reason and where help is, not the whole usage (two
+        // hundred lines that scrolled the reason off the screen).
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine line = ex.getCommandLine();
+            java.io.PrintWriter err = line.getErr();
+            err.println("tagwatch: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("See '" + line.getCommandSpec().qualifiedName() + " --help'.");
+            err.flush();
+            return line.getCommandSpec().exitCodeOnInvalidInput();
+        });
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             line.getErr().println("tagwatch: " + ex.getMessage());
             return 2;

@@ -55,6 +55,22 @@ class EnvironmentDefaultsTest {
     }
 
     @Test
+    void aRefusedConfigFile_saysWhyAndWhereHelpIs_withoutTheWholeUsage() throws Exception {
+        Path file = dir.resolve("typo.properties");
+        Files.writeString(file, "http-prot=9090\n");
+        java.io.StringWriter err = new java.io.StringWriter();
+        CommandLine cl = Main.commandLine(Map.of(), file.toString());
+        cl.setErr(new java.io.PrintWriter(err));
+        String[] args = {"serve", "--config", file.toString()};
+        CommandLine.ParameterException refused = org.assertj.core.api.Assertions.catchThrowableOfType(
+                () -> cl.parseArgs(args), CommandLine.ParameterException.class);
+        assertThat(cl.getParameterExceptionHandler().handleParseException(refused, args)).isEqualTo(2);
+        assertThat(err.toString()).startsWith("tagwatch: --config " + file + ": unknown key 'http-prot'")
+                .contains("See 'tagwatch serve --help'.")
+                .doesNotContain("--mqtt-port");
+    }
+
+    @Test
     void oneConfigFile_servesEveryCommand_aServeKeyIsNoErrorForImport() throws Exception {
         Path file = dir.resolve("tagwatch.properties");
         Files.writeString(file, "http-port=9090\ndata-dir=/tmp/tw-data\n");
