@@ -92,6 +92,17 @@ class DatabaseOutageTest {
                         assertThat(ready.status()).as("readiness during the outage").isEqualTo(503);
                         assertThat(ready.body().path("checks").path("database").asBoolean(true)).isFalse();
                         assertThat(tookMs).as("ms readiness took to answer during the outage").isLessThan(3_000);
+                        // A reader that reconnects now (its own network blinked) is let in on the secret
+                        // this node verified before: it was refused until the database came back.
+                        MqttClient again = new MqttClient(tw.broker(), "RO-again-" + System.nanoTime(), new MemoryPersistence());
+                        MqttConnectOptions ao = new MqttConnectOptions();
+                        ao.setUserName("RO");
+                        ao.setPassword(secret.toCharArray());
+                        ao.setConnectionTimeout(30);
+                        again.connect(ao);
+                        assertThat(again.isConnected()).as("the reader reconnecting during the outage").isTrue();
+                        again.disconnect();
+                        again.close();
                     }
                     if (b == 800) {
                         ackedDuringOutage = acked.size();

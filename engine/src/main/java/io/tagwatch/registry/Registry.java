@@ -36,13 +36,23 @@ public final class Registry {
     private final Runnable listsChanged;
     private final Runnable registryChanged;
     private final ReaderDirectory readers = new ReaderDirectory();
-    private final Cache<String, String> verifiedReaderSecrets = Caffeine.newBuilder()
-            .maximumSize(100_000)
-            .expireAfterWrite(Duration.ofMinutes(10))
-            .build();
+    /** How long a verified reader secret is taken without asking the database (another node may rotate it). */
+    public static final Duration VERIFIED_SECRET_TTL = Duration.ofMinutes(10);
+    private final Cache<String, String> verifiedReaderSecrets;
+    /** The secret each reader last logged in with here (digest), for a database outage; see {@link #authenticateReader}. */
+    private final java.util.Map<String, String> lastVerifiedReaderSecrets = new java.util.concurrent.ConcurrentHashMap<>();
+    public static final long DATABASE_RETRY_MILLIS = 5_000;
+    private volatile long databaseDownUntil;
     private final Duration tokenTtl;
 
     public Registry(DataSource db, Duration tokenTtl, Runnable listsChanged, Runnable registryChanged) {
+        this(db, tokenTtl, VERIFIED_SECRET_TTL, listsChanged, registryChanged);
+    }
+
+    /** As above, a verified reader secret taken for {@code verifiedSecretTtl} (tests shorten it). */
+    public Registry(DataSource db, Duration tokenTtl, Duration verifiedSecretTtl, Runnable listsChanged,
+                    Runnable registryChanged) {
+        this.verifiedReaderSecrets = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(verifiedSecretTtl).build();
         this.db = db;
         this.tokenTtl = tokenTtl;
         this.listsChanged = listsChanged;
@@ -117,6 +127,7 @@ public final class Registry {
             throw RegistryException.notFound("reader " + id);
         }
         verifiedReaderSecrets.invalidate(id);
+        lastVerifiedReaderSecrets.remove(id);
         log.info("reader secret rotated id={}", id);
         return secret;
     }
@@ -128,10 +139,20 @@ public final class Registry {
         }
         readers.retire(id);
         verifiedReaderSecrets.invalidate(id);
+        lastVerifiedReaderSecrets.remove(id);
         log.info("reader retired id={}", id);
     }
 
-    /** True when the id names an active reader and the secret matches its stored hash. */
+    /**
+     * True when the id names an active reader and the secret matches its stored hash. While the
+     * database cannot be reached, a reader is let in on the secret this node last verified for it
+     * (until rotated or retired here): reads are journaled and acknowledged through an outage, and a
+     * reader that reconnects then — its own network blinked — was refused until the database came
+     * back. After a failed query the database is not asked again for {@link #DATABASE_RETRY_MILLIS}
+     * ms, so reconnecting readers do not each wait out the pool's timeout.
+     *
+     * @throws IllegalStateException when the database cannot be reached and this node never verified the reader
+     */
     public boolean authenticateReader(String id, String secret) {
         if (id == null || secret == null || readers.byId(id) == null || readers.retired(id)) {
             return false;
@@ -140,9 +161,25 @@ public final class Registry {
         if (digest.equals(verifiedReaderSecrets.getIfPresent(id))) {
             return true;
         }
-        String stored = queryString("SELECT secret_hash FROM readers WHERE id = ? AND retired_at IS NULL", id);
+        String lastVerified = lastVerifiedReaderSecrets.get(id);
+        if (System.currentTimeMillis() < databaseDownUntil && lastVerified != null) {
+            return digest.equals(lastVerified);
+        }
+        String stored;
+        try {
+            stored = queryString("SELECT secret_hash FROM readers WHERE id = ? AND retired_at IS NULL", id);
+        } catch (IllegalStateException e) {
+            databaseDownUntil = System.currentTimeMillis() + DATABASE_RETRY_MILLIS;
+            if (lastVerified == null) {
+                throw e;
+            }
+            log.warn("reader id={} checked against its last verified secret: the database does not answer ({})", id,
+                    e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+            return digest.equals(lastVerified);
+        }
         if (SecretHasher.verify(secret, stored)) {
             verifiedReaderSecrets.put(id, digest);
+            lastVerifiedReaderSecrets.put(id, digest);
             return true;
         }
         return false;
