@@ -88,8 +88,8 @@ public final class Engine implements AutoCloseable {
         lists[0] = hotLists;
         hotLists.load();
         Path journalDir = config.dataDir().resolve("journal");
-        boolean newNode = !java.nio.file.Files.exists(journalDir.resolve("node-id"));
-        node = NodeId.of(journalDir);
+        NodeId nodeId = NodeId.of(journalDir);
+        node = nodeId.id();
         started(new ListChangeListener(db, hotLists, node));
         generatedAdminPassword = registry.ensureAdmin(config.adminPassword());
 
@@ -103,10 +103,11 @@ public final class Engine implements AutoCloseable {
                 .description("storage maintenance runs that failed (retried at the next interval)").register(meters);
         writer = started(new SightingWriter(db, node, config.writerBatchRows(), config.writerFlushInterval(), meters));
         long checkpoint = writer.loadCheckpoint();
-        if (newNode && !writer.otherNodes().isEmpty()) {
+        java.util.List<String> otherNodes = nodeId.created() ? writer.otherNodes() : java.util.List.of();
+        if (!otherNodes.isEmpty()) {
             log.warn("{} had no node-id: this is a new node {}, beside the database's nodes {}. If this data directory "
                     + "was one of theirs and lost its journal, the reads it had acknowledged and not yet written are gone; "
-                    + "a restored journal directory brings its node id back", journalDir, node, writer.otherNodes());
+                    + "a restored journal directory brings its node id back", journalDir, node, otherNodes);
         }
         MqttServer[] server = new MqttServer[1];
         BrokerIngest[] broker = new BrokerIngest[1];

@@ -12,22 +12,21 @@ import java.util.UUID;
  * Its journal checkpoint in the database is stored under it, so nodes sharing a database
  * never mix their positions.
  */
-final class NodeId {
-    private NodeId() {
-    }
+record NodeId(String id, boolean created) {
 
-    static String of(Path journalDir) {
+    /** The node id kept in {@code journalDir}, made now ({@code created}) when there is none. */
+    static NodeId of(Path journalDir) {
         Path file = journalDir.resolve("node-id");
         try {
             Files.createDirectories(journalDir);
             if (Files.exists(file)) {
-                return Files.readString(file, StandardCharsets.US_ASCII).trim();
+                return new NodeId(Files.readString(file, StandardCharsets.US_ASCII).trim(), false);
             }
             String id = UUID.randomUUID().toString();
             Path tmp = journalDir.resolve("node-id.tmp");
             Files.writeString(tmp, id + "\n", StandardCharsets.US_ASCII);
             Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            return id;
+            return new NodeId(id, true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create " + file, e);
         }

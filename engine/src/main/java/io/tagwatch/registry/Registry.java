@@ -1,7 +1,5 @@
 package io.tagwatch.registry;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -38,9 +36,17 @@ public final class Registry {
     private final ReaderDirectory readers = new ReaderDirectory();
     /** How long a verified reader secret is taken without asking the database (another node may rotate it). */
     public static final Duration VERIFIED_SECRET_TTL = Duration.ofMinutes(10);
-    private final Cache<String, String> verifiedReaderSecrets;
-    /** The secret each reader last logged in with here (digest), for a database outage; see {@link #authenticateReader}. */
-    private final java.util.Map<String, String> lastVerifiedReaderSecrets = new java.util.concurrent.ConcurrentHashMap<>();
+    /** A reader secret verified against the database (its digest), and when. */
+    private record Verified(String digest, long atMillis) {
+    }
+
+    /**
+     * The secret each active reader last logged in with here: taken without the database for
+     * {@code verifiedSecretTtl}, and while the database does not answer (see {@link #authenticateReader}).
+     * One entry a reader, forgotten when it is rotated or retired here.
+     */
+    private final java.util.Map<String, Verified> verifiedReaderSecrets = new java.util.concurrent.ConcurrentHashMap<>();
+    private final long verifiedSecretTtlMillis;
     public static final long DATABASE_RETRY_MILLIS = 5_000;
     private volatile long databaseDownUntil;
     private final Duration tokenTtl;
@@ -52,7 +58,7 @@ public final class Registry {
     /** As above, a verified reader secret taken for {@code verifiedSecretTtl} (tests shorten it). */
     public Registry(DataSource db, Duration tokenTtl, Duration verifiedSecretTtl, Runnable listsChanged,
                     Runnable registryChanged) {
-        this.verifiedReaderSecrets = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(verifiedSecretTtl).build();
+        this.verifiedSecretTtlMillis = verifiedSecretTtl.toMillis();
         this.db = db;
         this.tokenTtl = tokenTtl;
         this.listsChanged = listsChanged;
@@ -126,8 +132,7 @@ public final class Registry {
         if (n == 0) {
             throw RegistryException.notFound("reader " + id);
         }
-        verifiedReaderSecrets.invalidate(id);
-        lastVerifiedReaderSecrets.remove(id);
+        verifiedReaderSecrets.remove(id);
         log.info("reader secret rotated id={}", id);
         return secret;
     }
@@ -138,8 +143,7 @@ public final class Registry {
             throw RegistryException.notFound("reader " + id);
         }
         readers.retire(id);
-        verifiedReaderSecrets.invalidate(id);
-        lastVerifiedReaderSecrets.remove(id);
+        verifiedReaderSecrets.remove(id);
         log.info("reader retired id={}", id);
     }
 
@@ -158,28 +162,29 @@ public final class Registry {
             return false;
         }
         String digest = SecretHasher.sha256(secret);
-        if (digest.equals(verifiedReaderSecrets.getIfPresent(id))) {
+        Verified verified = verifiedReaderSecrets.get(id);
+        boolean asVerified = verified != null && verified.digest().equals(digest);
+        long now = System.currentTimeMillis();
+        if (asVerified && now - verified.atMillis() < verifiedSecretTtlMillis) {
             return true;
         }
-        String lastVerified = lastVerifiedReaderSecrets.get(id);
-        if (System.currentTimeMillis() < databaseDownUntil && lastVerified != null) {
-            return digest.equals(lastVerified);
+        if (verified != null && now < databaseDownUntil) {
+            return asVerified;
         }
         String stored;
         try {
             stored = queryString("SELECT secret_hash FROM readers WHERE id = ? AND retired_at IS NULL", id);
         } catch (IllegalStateException e) {
             databaseDownUntil = System.currentTimeMillis() + DATABASE_RETRY_MILLIS;
-            if (lastVerified == null) {
+            if (verified == null) {
                 throw e;
             }
             log.warn("reader id={} checked against its last verified secret: the database does not answer ({})", id,
                     e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
-            return digest.equals(lastVerified);
+            return asVerified;
         }
         if (SecretHasher.verify(secret, stored)) {
-            verifiedReaderSecrets.put(id, digest);
-            lastVerifiedReaderSecrets.put(id, digest);
+            verifiedReaderSecrets.put(id, new Verified(digest, now));
             return true;
         }
         return false;

@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Database implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Database.class);
+    /** How long an earlier engine's postmaster gets to stop (see {@link #stopOrphanedPostmaster}). */
+    private static final long ORPHAN_STOP_SECONDS = 120;
 
     private final EmbeddedPostgres embedded;
     /** Null with an external server, or where the kernel has no autogroup scheduling. */
@@ -172,8 +174,6 @@ public final class Database implements AutoCloseable {
             throw new IllegalStateException("cannot wait for the earlier embedded PostgreSQL (pid " + pid + ")", e);
         }
     }
-
-    private static final long ORPHAN_STOP_SECONDS = 120;
 
     /** Whether {@code p} is a {@code postgres} server whose data directory ({@code -D}) is {@code dir}. */
     private static boolean isPostmasterOf(ProcessHandle p, Path dir) {
